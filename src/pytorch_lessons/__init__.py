@@ -1,0 +1,21 @@
+"""Helpers for the pytorch-lessons workbook.
+
+Small modules, one concept each, readable alone:
+
+- :mod:`pytorch_lessons.device` -- pick a device, seed everything.
+- :mod:`pytorch_lessons.data` -- where data lives, MNIST, synthetic data.
+- :mod:`pytorch_lessons.train` -- a short ``fit`` / ``evaluate`` pair.
+- :mod:`pytorch_lessons.plot` -- loss curves, a live loss plot, digit grids.
+- :mod:`pytorch_lessons.exercises` -- ``check`` and ``hint`` for the book's exercises.
+
+``import pytorch_lessons`` stays light: torchvision, matplotlib and ipywidgets are imported
+only by the functions that need them.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from pytorch_lessons.device import pick_device, set_seed
+
+__all__ = ["__version__", "pick_device", "set_seed"]

@@ -1,0 +1,92 @@
+"""Authoring tools: execute chapter sources into paired notebooks, and check the pairs agree.
+
+A chapter is a MyST Markdown notebook ``book/NN-name.md`` (what authors edit) paired with
+``book/NN-name.ipynb`` (the same cells with executed outputs: what students open, what nbval
+checks and what the site shows). Run ``python -m pytorch_lessons.authoring execute book/*.md``
+after editing a chapter, and ``... check book`` to find pairs that drifted apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+_VOLATILE_METADATA = ("execution", "collapsed", "scrolled", "ExecuteTime")
+
+
+def _cells(notebook) -> list[tuple[str, str, tuple[str, ...]]]:
+    return [
+        (cell.cell_type, cell.source.strip(), tuple(cell.get("metadata", {}).get("tags", ())))
+        for cell in notebook.cells
+    ]
+
+
+def out_of_sync(source: Path) -> str | None:
+    """Why ``source`` (a .md chapter) and its .ipynb differ, or None when they agree."""
+    import jupytext
+    import nbformat
+
+    paired = source.with_suffix(".ipynb")
+    if not paired.exists():
+        return f"{paired.name} is missing: run `make notebooks`"
+    text_cells = _cells(jupytext.read(source))
+    notebook_cells = _cells(nbformat.read(paired, as_version=4))
+    if len(text_cells) != len(notebook_cells):
+        return f"{source.name} has {len(text_cells)} cells, {paired.name} has {len(notebook_cells)}"
+    for number, (a, b) in enumerate(zip(text_cells, notebook_cells, strict=True), start=1):
+        if a != b:
+            return f"cell {number} differs between {source.name} and {paired.name}"
+    return None
+
+
+def execute(source: Path, timeout: int = 600) -> float:
+    """Execute a .md chapter in a fresh kernel and write its paired .ipynb; return the seconds taken."""
+    import jupytext
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = jupytext.read(source)
+    notebook.metadata["jupytext"] = {"formats": "ipynb,md:myst"}
+    start = time.perf_counter()
+    NotebookClient(
+        notebook,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(source.parent)}},
+    ).execute()
+    elapsed = time.perf_counter() - start
+    for cell in notebook.cells:
+        for key in _VOLATILE_METADATA:
+            cell.metadata.pop(key, None)
+    notebook.metadata.pop("widgets", None)
+    nbformat.write(notebook, source.with_suffix(".ipynb"))
+    return elapsed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m pytorch_lessons.authoring", description=__doc__
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("execute", help="execute chapters and write their .ipynb pairs")
+    run.add_argument("sources", nargs="+", type=Path)
+    check = commands.add_parser("check", help="report chapters whose .md and .ipynb differ")
+    check.add_argument("folder", type=Path)
+    args = parser.parse_args(argv)
+    if args.command == "execute":
+        for source in args.sources:
+            if source.suffix != ".md" or not source.is_file():
+                print(f"error: {source} is not a chapter source (.md file)", file=sys.stderr)
+                return 2
+            print(f"{source}: executed in {execute(source):.1f} s", flush=True)
+        return 0
+    problems = [p for p in (out_of_sync(s) for s in sorted(args.folder.glob("[0-9]*.md"))) if p]
+    for problem in problems:
+        print(problem)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

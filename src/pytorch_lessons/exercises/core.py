@@ -1,0 +1,173 @@
+"""The exercise registry, the verdict, and progressive hints."""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import importlib
+import inspect
+import pkgutil
+import re
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)+$")
+_REGISTRY: dict[str, Exercise] = {}
+_HINTS_SHOWN: dict[str, int] = {}
+_LOADED = False
+_NOT_EXERCISE_MODULES = {"core", "expect"}
+
+
+class Mismatch(Exception):
+    """The answer is not right yet; the message says what differs."""
+
+
+class UnknownExercise(ValueError):
+    """No exercise has that id."""
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise: its id, the function that checks an answer, why it matters, its hints."""
+
+    id: str
+    checker: Callable[[Any], None]
+    why: str
+    hints: tuple[str, ...] = field(default_factory=tuple)
+    chapter: str = ""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The result of checking one answer."""
+
+    ok: bool
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def exercise(id: str, *, why: str, hints: list[str] | tuple[str, ...]) -> Callable:
+    """Register the decorated function as the checker of exercise ``id``.
+
+    The checker takes the student's answer and raises :class:`Mismatch` when it is wrong.
+    """
+    if not _ID.match(id):
+        raise ValueError(
+            f"exercise id {id!r} must be lower-case words joined by '-', e.g. 'tensors-zeros'"
+        )
+    if not hints:
+        raise ValueError(f"exercise {id!r} needs at least one hint")
+
+    def register(checker: Callable[[Any], None]) -> Callable[[Any], None]:
+        if id in _REGISTRY:
+            raise ValueError(f"exercise id {id!r} is registered twice")
+        chapter = checker.__module__.rsplit(".", 1)[-1]
+        _REGISTRY[id] = Exercise(id, checker, why, tuple(hints), chapter)
+        return checker
+
+    return register
+
+
+def _load() -> None:
+    global _LOADED
+    if _LOADED:
+        return
+    package = importlib.import_module("pytorch_lessons.exercises")
+    for module in pkgutil.iter_modules(package.__path__):
+        if module.name not in _NOT_EXERCISE_MODULES:
+            importlib.import_module(f"pytorch_lessons.exercises.{module.name}")
+    _LOADED = True
+
+
+def all_exercises() -> dict[str, Exercise]:
+    """Every exercise of the book, by id."""
+    _load()
+    return dict(_REGISTRY)
+
+
+def get(id: str) -> Exercise:
+    """The exercise with this id; an unknown id raises :class:`UnknownExercise` naming close ones."""
+    if not isinstance(id, str):
+        raise TypeError(
+            f"exercise id must be a string such as 'tensors-zeros', got {type(id).__name__}"
+        )
+    _load()
+    if id not in _REGISTRY:
+        close = difflib.get_close_matches(id, _REGISTRY, n=3, cutoff=0.5)
+        suggestion = f" Did you mean: {', '.join(close)}?" if close else ""
+        raise UnknownExercise(f"unknown exercise id {id!r}.{suggestion}")
+    return _REGISTRY[id]
+
+
+def _is_stub(answer: Any) -> bool:
+    """``...``, ``None``, or a function whose body is still only ``...``."""
+    if answer is Ellipsis or answer is None:
+        return True
+    if not inspect.isfunction(answer):
+        return False
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(answer)))
+    except (OSError, TypeError, SyntaxError):
+        return False
+    body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.FunctionDef) else []
+    statements = [
+        s
+        for s in body
+        if not (
+            isinstance(s, ast.Expr)
+            and isinstance(s.value, ast.Constant)
+            and isinstance(s.value.value, str)
+        )
+    ]
+    return (
+        len(statements) == 1
+        and isinstance(statements[0], ast.Expr)
+        and isinstance(statements[0].value, ast.Constant)
+        and statements[0].value.value is Ellipsis
+    )
+
+
+def verdict(id: str, answer: Any) -> Verdict:
+    """Check ``answer`` for exercise ``id`` and return the verdict without printing it.
+
+    Never raises for a wrong answer: a stub, a wrong value, or an exception raised by the
+    student's own code all become a ✗ verdict with a pointer to ``hint``.
+    """
+    ex = get(id)
+    if _is_stub(answer):
+        return Verdict(False, f"✗ {id}: not solved yet -- replace the ... with your code.")
+    try:
+        ex.checker(answer)
+    except Mismatch as wrong:
+        return Verdict(False, f"✗ {id}: {wrong}\n  Stuck? hint({id!r})")
+    except NotImplementedError:
+        return Verdict(
+            False, f"✗ {id}: not solved yet -- your code still raises NotImplementedError."
+        )
+    except Exception as error:  # the student's code failed: report it, don't end the run
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        return Verdict(
+            False,
+            f"✗ {id}: your code raised {type(error).__name__}: {first_line}\n  Stuck? hint({id!r})",
+        )
+    return Verdict(True, f"✓ {id}: correct! {ex.why}")
+
+
+def check(id: str, answer: Any) -> None:
+    """Check your answer to exercise ``id`` and print ✓ (with why it matters) or ✗ (what differs)."""
+    print(verdict(id, answer))
+
+
+def hint(id: str) -> None:
+    """Print the next hint for exercise ``id`` (hint 1, then 2, ...)."""
+    ex = get(id)
+    shown = _HINTS_SHOWN.get(id, 0)
+    if shown >= len(ex.hints):
+        print(f"No more hints for {id}: the solution is in the instructor notebook.")
+        return
+    _HINTS_SHOWN[id] = shown + 1
+    print(f"Hint {shown + 1}/{len(ex.hints)} for {id}: {ex.hints[shown]}")

@@ -1,0 +1,251 @@
+"""Pictures for the book: loss curves, a live loss plot, grids of digits.
+
+Each function draws a matplotlib ``Figure`` and returns it, closed, so that it is shown
+exactly once when it is the last expression of a notebook cell.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import torch
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from pytorch_lessons.train import History
+
+
+def _pyplot():
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _curves(history: History | Mapping[str, Sequence[float]]) -> dict[str, list[float]]:
+    if isinstance(history, Mapping):
+        curves = {str(k): list(v) for k, v in history.items()}
+    elif hasattr(history, "train_loss"):
+        curves = {"train": list(history.train_loss), "validation": list(history.valid_loss)}
+    else:
+        raise TypeError(
+            "history must be a History from fit() or a dict of name -> list of losses, "
+            f"got {type(history).__name__}"
+        )
+    curves = {name: values for name, values in curves.items() if len(values) > 0}
+    if not curves:
+        raise ValueError("nothing to plot: every loss curve is empty")
+    for name, values in curves.items():
+        if not all(isinstance(v, (int, float)) for v in values):
+            raise TypeError(f"curve {name!r} must hold numbers")
+    return curves
+
+
+def plot_losses(
+    history: History | Mapping[str, Sequence[float]],
+    log: bool = False,
+    xlabel: str = "epoch",
+    title: str = "Loss",
+) -> Figure:
+    """Plot loss curves (train and validation, or any named curves) against the epoch.
+
+    NaN or infinite values -- a diverged run -- are cut from the curve and marked "diverged".
+    ``log=True`` uses a log-scale y axis.
+    """
+    curves = _curves(history)
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 3.5), dpi=80)
+    _draw_curves(ax, curves, log)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("loss")
+    ax.set_title(title)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def _draw_curves(ax, curves: dict[str, list[float]], log: bool) -> None:
+    for name, values in curves.items():
+        finite = [v if math.isfinite(v) else math.nan for v in values]
+        steps = range(1, len(values) + 1)
+        (line,) = ax.plot(steps, finite, marker="o" if len(values) <= 30 else None, label=name)
+        bad = next((i for i, v in enumerate(values) if not math.isfinite(v)), None)
+        if bad is not None:
+            ax.axvline(bad + 1, color=line.get_color(), linestyle=":")
+            ax.text(
+                bad + 1,
+                0.5,
+                " diverged",
+                color=line.get_color(),
+                transform=ax.get_xaxis_transform(),
+            )
+    if log:
+        ax.set_yscale("log")
+    if len(curves) > 1:
+        ax.legend()
+
+
+class LiveLossPlot:
+    """A loss plot that redraws in place while a model trains.
+
+    In JupyterLab it updates one output at most every ``interval`` seconds; when run headless
+    (nbval, the site build) the notebook keeps one final static figure. Pass
+    :meth:`update` as ``fit(..., on_epoch_end=live.update)``, or call it from your own loop.
+    """
+
+    def __init__(self, log: bool = False, interval: float = 0.5, xlabel: str = "epoch") -> None:
+        if not (isinstance(interval, (int, float)) and interval >= 0):
+            raise ValueError(f"interval must be a number >= 0, got {interval!r}")
+        self.log = log
+        self.interval = interval
+        self.xlabel = xlabel
+        self.curves: dict[str, list[float]] = {}
+        self._handle: Any = None
+        self._last_draw = -math.inf
+        plt = _pyplot()
+        self.figure, self.ax = plt.subplots(figsize=(6, 3.5), dpi=80)
+        plt.close(self.figure)
+
+    def update(
+        self, history: History | Mapping[str, Sequence[float]] | None = None, **values: float
+    ) -> None:
+        """Record new values and redraw if ``interval`` has passed.
+
+        Either pass a whole history (``update(history)``) or new points by name
+        (``update(train=0.3, validation=0.4)``).
+        """
+        if history is not None:
+            self.curves = _curves(history)
+        for name, value in values.items():
+            self.curves.setdefault(name, []).append(float(value))
+        if time.monotonic() - self._last_draw >= self.interval:
+            self._draw()
+
+    def close(self) -> Figure:
+        """Draw the final figure and return it."""
+        self._draw()
+        return self.figure
+
+    def _draw(self) -> None:
+        self._last_draw = time.monotonic()
+        self.ax.clear()
+        if self.curves:
+            _draw_curves(self.ax, self.curves, self.log)
+        self.ax.set_xlabel(self.xlabel)
+        self.ax.set_ylabel("loss")
+        self.figure.tight_layout()
+        try:
+            from IPython import get_ipython
+            from IPython.display import display
+        except ImportError:  # plain Python: nothing to show live
+            return
+        if get_ipython() is None:
+            return
+        if self._handle is None:
+            self._handle = display(self.figure, display_id=True)
+        else:
+            self._handle.update(self.figure)
+
+
+def show_digits(
+    images: torch.Tensor,
+    labels: Sequence[int] | torch.Tensor | None = None,
+    predictions: Sequence[int] | torch.Tensor | None = None,
+    ncols: int = 8,
+) -> Figure:
+    """A grid of grey-scale images, ``(N, 28, 28)`` or ``(N, 1, H, W)``, with optional titles.
+
+    With ``predictions``, each title reads ``label → prediction`` and wrong ones are red.
+    """
+    if not isinstance(images, torch.Tensor):
+        raise TypeError(f"images must be a tensor, got {type(images).__name__}")
+    if images.ndim == 4 and images.shape[1] == 1:
+        images = images[:, 0]
+    if images.ndim != 3 or len(images) == 0:
+        raise ValueError(
+            f"images must have shape (N, H, W) or (N, 1, H, W) with N > 0, got {tuple(images.shape)}"
+        )
+    if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols <= 0:
+        raise ValueError(f"ncols must be a positive int, got {ncols!r}")
+    for name, values in (("labels", labels), ("predictions", predictions)):
+        if values is not None and len(values) != len(images):
+            raise ValueError(f"{name} has {len(values)} entries but there are {len(images)} images")
+    plt = _pyplot()
+    n = len(images)
+    cols = min(ncols, n)
+    rows = math.ceil(n / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(1.1 * cols, 1.25 * rows), dpi=80, squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i >= n:
+            continue
+        ax.imshow(images[i].detach().cpu().float(), cmap="gray")
+        if labels is not None and predictions is not None:
+            label, predicted = int(labels[i]), int(predictions[i])
+            ax.set_title(
+                f"{label}→{predicted}", fontsize=9, color="black" if label == predicted else "red"
+            )
+        elif labels is not None:
+            ax.set_title(str(int(labels[i])), fontsize=9)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def show_broadcast(a: torch.Tensor, b: torch.Tensor, op: str = "+") -> Figure:
+    """Draw how two tensors of at most 2 dimensions broadcast: each is stretched (faded cells)
+    to the common shape, then combined element by element into the result."""
+    ops = {"+": torch.add, "*": torch.mul, "-": torch.sub}
+    if op not in ops:
+        raise ValueError(f"op must be one of {', '.join(ops)}, got {op!r}")
+    for name, t in (("a", a), ("b", b)):
+        if not isinstance(t, torch.Tensor) or t.ndim > 2:
+            raise ValueError(f"{name} must be a tensor with at most 2 dimensions")
+    try:
+        shape = torch.broadcast_shapes(a.shape, b.shape)
+    except RuntimeError:
+        raise ValueError(f"shapes {tuple(a.shape)} and {tuple(b.shape)} do not broadcast") from None
+    result = ops[op](a, b)
+    rows, cols = (1, *shape)[-2:] if len(shape) < 2 else shape
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, 3, figsize=(2.2 * 3 + 0.3 * cols, 0.6 * rows + 0.9), dpi=80)
+    panels = (
+        (a, f"a {tuple(a.shape)}"),
+        (b, f"b {tuple(b.shape)}"),
+        (result, f"a {op} b {tuple(result.shape)}"),
+    )
+    for ax, (t, title) in zip(axes, panels, strict=True):
+        t2 = t.reshape((1,) * (2 - t.ndim) + tuple(t.shape))
+        full = t2.expand(rows, cols)
+        for i in range(rows):
+            for j in range(cols):
+                real = i < t2.shape[0] and j < t2.shape[1]
+                ax.add_patch(
+                    plt.Rectangle(
+                        (j, -i - 1),
+                        1,
+                        1,
+                        facecolor="#4c72b0" if real else "#c9d6ea",
+                        edgecolor="white",
+                    )
+                )
+                ax.text(
+                    j + 0.5,
+                    -i - 0.5,
+                    f"{full[i, j].item():g}",
+                    ha="center",
+                    va="center",
+                    color="white" if real else "#333333",
+                    fontsize=10,
+                )
+        ax.set_xlim(0, cols)
+        ax.set_ylim(-rows, 0)
+        ax.set_aspect("equal")
+        ax.axis("off")
+        ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
