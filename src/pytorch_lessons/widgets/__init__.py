@@ -1,0 +1,13 @@
+"""Interactive widgets for the book, each with a static fallback.
+
+In JupyterLab a widget is live (ipywidgets + matplotlib): move a slider and it recomputes.
+Executed headless (nbval, the site build) there is no front-end to draw it, so every widget also
+leaves a :func:`precomputed_slider`: the same lesson over a preset grid of values, as
+self-contained HTML + JS that stays interactive on the static site without a kernel.
+"""
+
+from __future__ import annotations
+
+from pytorch_lessons.widgets.static import PrecomputedSlider, precomputed_slider
+
+__all__ = ["PrecomputedSlider", "precomputed_slider"]

@@ -1,0 +1,92 @@
+"""A slider over precomputed pictures: interactive HTML + JS with no kernel and no external file."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+_ids = itertools.count(1)
+
+# Hides the fallback when a live ipywidget rendered in the same output area (JupyterLab), so a
+# student sees one control, while the static site -- where widgets cannot render -- shows it.
+_SCRIPT = """
+(function () {
+  var root = document.getElementById("%(id)s");
+  if (!root) return;
+  var area = root.closest(".jp-OutputArea, .output_area, .cell");
+  if (area && area.querySelector(".jupyter-widgets, .widget-area")) { root.style.display = "none"; }
+  var input = root.querySelector("input[type=range]");
+  var frames = root.querySelectorAll(".pl-frame");
+  var value = root.querySelector(".pl-value");
+  function show() {
+    var k = Number(input.value);
+    frames.forEach(function (f, i) { f.style.display = i === k ? "" : "none"; });
+    value.textContent = frames[k].getAttribute("data-label");
+  }
+  input.addEventListener("input", show);
+  show();
+})();
+"""
+
+
+def _png(figure: Figure) -> str:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=figure.dpi)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+@dataclass(frozen=True)
+class PrecomputedSlider:
+    """HTML for a slider that flips between precomputed frames; shown by Jupyter via ``_repr_html_``."""
+
+    html: str
+    frames: int
+    label: str
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:  # what nbval compares: stable, and says what the output is
+        return f"<PrecomputedSlider: {self.label}, {self.frames} frames>"
+
+
+def precomputed_slider(
+    frames: Sequence[tuple[str, Figure]],
+    label: str,
+    start: int = 0,
+    caption: str = "Precomputed: move the slider to compare.",
+) -> PrecomputedSlider:
+    """A slider over ``frames``, each a ``(value label, matplotlib Figure)`` pair.
+
+    The figures are embedded as PNG data, so the result needs no kernel and no other file.
+    """
+    if not frames:
+        raise ValueError("precomputed_slider needs at least one frame")
+    if not 0 <= start < len(frames):
+        raise ValueError(f"start must be between 0 and {len(frames) - 1}, got {start}")
+    uid = f"pl-slider-{next(_ids)}"
+    hidden = ' style="display:none"'
+    images = "\n".join(
+        f'<img class="pl-frame" data-label="{html.escape(str(name))}" alt="{html.escape(label)} = '
+        f'{html.escape(str(name))}" src="data:image/png;base64,{_png(fig)}"'
+        f"{'' if i == start else hidden}>"
+        for i, (name, fig) in enumerate(frames)
+    )
+    markup = (
+        f'<div class="pl-slider" id="{uid}">'
+        f'<label>{html.escape(label)} <input type="range" min="0" max="{len(frames) - 1}" '
+        f'step="1" value="{start}" aria-label="{html.escape(label)}"> '
+        f'<output class="pl-value">{html.escape(str(frames[start][0]))}</output></label>'
+        f'<div class="pl-frames">{images}</div>'
+        f'<div class="pl-caption"><small>{html.escape(caption)}</small></div>'
+        f"<script>{_SCRIPT % {'id': uid}}</script></div>"
+    )
+    return PrecomputedSlider(markup, len(frames), label)
