@@ -38,7 +38,7 @@ test-unit: $(STAMP)  ## unit tests, exercise tests, pair-sync and site tests, wi
 	$(BIN)/python -m pytest tests --cov=pytorch_lessons --cov-report=term-missing:skip-covered --cov-fail-under=90
 
 test-notebooks: $(STAMP)  ## nbval: re-run every book notebook and compare with its stored outputs
-	$(BIN)/python -m pytest --nbval --nbval-current-env -p no:cacheprovider book/*.ipynb
+	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with book/nbval-sanitize.cfg -p no:cacheprovider book/*.ipynb
 
 lab: $(STAMP)  ## open JupyterLab on book/
 	$(BIN)/jupyter lab --notebook-dir=book
