@@ -182,7 +182,7 @@ def show_digits(
         ax.axis("off")
         if i >= n:
             continue
-        ax.imshow(images[i].detach().cpu().float(), cmap="gray")
+        ax.imshow(images[i].detach().cpu().float().numpy(), cmap="gray")
         if labels is not None and predictions is not None:
             label, predicted = int(labels[i]), int(predictions[i])
             ax.set_title(

@@ -106,6 +106,7 @@ def fit(
     Uses ``SGD(lr)`` and ``CrossEntropyLoss`` unless given others. ``scheduler`` steps once per
     batch. Stops with :class:`TrainingDiverged` as soon as the loss is NaN or infinite.
     """
+    device = _model_device(model)
     _check_positive_int("epochs", epochs)
     _check_positive_int("batch_size", batch_size)
     if optimizer is None:
@@ -118,7 +119,6 @@ def fit(
             raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
         optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     loss_fn = loss_fn or nn.CrossEntropyLoss()
-    device = _model_device(model)
     history = History()
     bar = _progress(epochs, enabled=progress)
     for epoch in range(epochs):

@@ -1,0 +1,53 @@
+import nbformat
+
+from pytorch_lessons.authoring import execute, main, out_of_sync
+
+CHAPTER = """---
+jupytext:
+  formats: ipynb,md:myst
+  text_representation:
+    extension: .md
+    format_name: myst
+    format_version: 0.13
+kernelspec:
+  display_name: Python 3 (ipykernel)
+  language: python
+  name: python3
+---
+
+# A tiny chapter
+
+```{code-cell} ipython3
+print(6 * 7)
+```
+"""
+
+
+def test_execute_writes_an_executed_pair_that_is_in_sync(tmp_path, capsys):
+    source = tmp_path / "01-tiny.md"
+    source.write_text(CHAPTER)
+    assert out_of_sync(source) == "01-tiny.ipynb is missing: run `make notebooks`"
+    assert main(["execute", str(source)]) == 0
+    assert "executed in" in capsys.readouterr().out
+    notebook = nbformat.read(source.with_suffix(".ipynb"), as_version=4)
+    assert notebook.cells[1].outputs[0].text == "42\n"
+    assert "execution" not in notebook.cells[1].metadata
+    assert out_of_sync(source) is None
+    assert main(["check", str(tmp_path)]) == 0
+
+
+def test_an_edited_source_is_reported_out_of_sync(tmp_path, capsys):
+    source = tmp_path / "01-tiny.md"
+    source.write_text(CHAPTER)
+    execute(source)
+    source.write_text(CHAPTER.replace("6 * 7", "6 * 8"))
+    assert out_of_sync(source) == "cell 2 differs between 01-tiny.md and 01-tiny.ipynb"
+    source.write_text(CHAPTER + "\nMore prose.\n\n```{code-cell} ipython3\n1\n```\n")
+    assert out_of_sync(source) == "01-tiny.md has 4 cells, 01-tiny.ipynb has 2"
+    assert main(["check", str(tmp_path)]) == 1
+    assert "01-tiny.md has 4 cells" in capsys.readouterr().out
+
+
+def test_execute_rejects_what_is_not_a_chapter_source(tmp_path, capsys):
+    assert main(["execute", str(tmp_path / "missing.md")]) == 2
+    assert "is not a chapter source" in capsys.readouterr().err

@@ -1,0 +1,133 @@
+"""The book's notebooks: pairs in sync, exercises wired up, and the student edition."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from pytorch_lessons.authoring import out_of_sync
+from pytorch_lessons.editions import is_solution_cell, student_notebook, write_student_edition
+from pytorch_lessons.exercises import all_exercises, get
+
+from .conftest import BOOK
+
+CHAPTERS = sorted(BOOK.glob("[0-9]*.md"))
+NOTEBOOKS = sorted(BOOK.glob("[0-9]*.ipynb"))
+CHECK = re.compile(r"""check\(\s*["']([a-z0-9-]+)["']""")
+
+
+def _text(cell) -> str:
+    return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.output_type == "stream")
+
+
+def _exercise_cells(notebook_path: Path) -> dict[str, dict[str, list]]:
+    """{id: {"exercise": [cells], "solution": [cells]}} from a notebook's tagged cells."""
+    found: dict[str, dict[str, list]] = {}
+    for cell in nbformat.read(notebook_path, as_version=4).cells:
+        tags = cell.metadata.get("tags", [])
+        for kind in ("exercise", "solution"):
+            if kind in tags:
+                for id_ in CHECK.findall(cell.source):
+                    found.setdefault(id_, {"exercise": [], "solution": []})[kind].append(cell)
+    return found
+
+
+def test_every_chapter_has_an_executed_pair_and_they_agree():
+    assert CHAPTERS, "no chapters in book/"
+    assert [p.stem for p in CHAPTERS] == [p.stem for p in NOTEBOOKS]
+    problems = [problem for problem in map(out_of_sync, CHAPTERS) if problem]
+    assert problems == [], "run `make notebooks` to re-pair: " + "; ".join(problems)
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_notebook_is_executed_in_order_without_errors(notebook):
+    nb = nbformat.read(notebook, as_version=4)
+    counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]
+    assert counts == list(range(1, len(counts) + 1)), "not a clean top-to-bottom run"
+    errors = [
+        o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"
+    ]
+    assert errors == []
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_chapter_exercises_stub_fails_kindly_and_solution_passes(notebook):
+    exercises = _exercise_cells(notebook)
+    assert len(exercises) >= 3, (
+        f"{notebook.name} has {len(exercises)} exercises; each chapter needs 3"
+    )
+    for id_, cells in exercises.items():
+        get(id_)  # registered
+        assert len(cells["exercise"]) == 1 and len(cells["solution"]) == 1, id_
+        assert _text(cells["exercise"][0]).startswith(f"✗ {id_}: not solved yet"), id_
+        assert _text(cells["solution"][0]).startswith(f"✓ {id_}: correct!"), id_
+
+
+def test_every_registered_exercise_is_in_the_book():
+    in_book = {id_ for nb in NOTEBOOKS for id_ in _exercise_cells(nb)}
+    assert set(all_exercises()) == in_book
+
+
+def test_exercise_labels_are_unique_across_the_book():
+    labels = [m for md in CHAPTERS for m in re.findall(r":label: (ex-[a-z0-9-]+)", md.read_text())]
+    assert labels and len(labels) == len(set(labels))
+
+
+def test_solution_directive_cells_hold_only_the_directive():
+    for notebook in NOTEBOOKS:
+        for cell in nbformat.read(notebook, as_version=4).cells:
+            if cell.cell_type == "markdown" and is_solution_cell(cell):
+                lines = [
+                    line
+                    for line in cell.source.strip().splitlines()
+                    if not line.startswith(":class:")
+                ]
+                assert (
+                    lines[0].startswith(":::{solution-") and lines[-1] == ":::" and len(lines) == 2
+                ), f"{notebook.name}: a solution directive cell must contain only the directive"
+
+
+def test_student_notebook_drops_solutions_and_keeps_stubs():
+    nb = nbformat.read(NOTEBOOKS[0], as_version=4)
+    student = student_notebook(nb)
+    assert not any("solution" in c.metadata.get("tags", []) for c in student.cells)
+    assert not any(c.source.lstrip().startswith(":::{solution-") for c in student.cells)
+    assert sum("exercise" in c.metadata.get("tags", []) for c in student.cells) >= 3
+    assert len(nb.cells) > len(student.cells)  # the original is untouched
+
+
+def test_student_edition_never_overwrites_edited_work(tmp_path):
+    book = tmp_path / "book"
+    book.mkdir()
+    shutil.copy(NOTEBOOKS[0], book)
+    out = tmp_path / "student"
+    first = write_student_edition(book, out)
+    assert [p.name for p in first.written] == [NOTEBOOKS[0].name]
+    again = write_student_edition(book, out)
+    assert again.unchanged == first.written and again.written == []
+    edited = out / NOTEBOOKS[0].name
+    edited.write_text(edited.read_text().replace("your code here", "my own attempt"))
+    kept = edited.read_text()
+    third = write_student_edition(book, out)
+    assert third.refused == [edited] and edited.read_text() == kept
+
+
+def test_student_edition_needs_chapters(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no chapter notebooks"):
+        write_student_edition(tmp_path, tmp_path / "out")
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_student_edition_runs_top_to_bottom(notebook, tmp_path):
+    from nbclient import NotebookClient
+
+    student = student_notebook(nbformat.read(notebook, as_version=4))
+    NotebookClient(
+        student, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(BOOK)}}
+    ).execute()
+    verdicts = [_text(c) for c in student.cells if "exercise" in c.metadata.get("tags", [])]
+    assert verdicts and all("not solved yet" in v for v in verdicts)

@@ -1,0 +1,43 @@
+import shutil
+
+import pytest
+
+from pytorch_lessons.cli import main
+
+from .conftest import BOOK
+
+
+def test_student_command_writes_then_keeps_edited_notebooks(tmp_path, capsys):
+    book = tmp_path / "book"
+    book.mkdir()
+    notebook = sorted(BOOK.glob("[0-9]*.ipynb"))[0]
+    shutil.copy(notebook, book)
+    out = tmp_path / "student"
+    assert main(["student", str(out), "--book", str(book)]) == 0
+    assert "wrote" in capsys.readouterr().out
+    assert main(["student", str(out), "--book", str(book)]) == 0
+    assert "unchanged" in capsys.readouterr().out
+    (out / notebook.name).write_text("{}")
+    assert main(["student", str(out), "--book", str(book)]) == 1
+    assert "may hold your work" in capsys.readouterr().err
+    assert (out / notebook.name).read_text() == "{}"
+
+
+def test_student_command_without_chapters_is_a_clear_error(tmp_path, capsys):
+    assert main(["student", str(tmp_path / "out"), "--book", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.startswith("error: no chapter notebooks")
+
+
+def test_data_path_prints_the_folder_in_use(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("PYTORCH_LESSONS_DATA", str(tmp_path))
+    assert main(["data", "path"]) == 0
+    assert capsys.readouterr().out.strip() == str(tmp_path)
+
+
+def test_version_and_usage_errors(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0 and "pytorch-lessons 0.1.0" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as info:
+        main(["nonsense"])
+    assert info.value.code == 2

@@ -1,0 +1,135 @@
+import math
+
+import pytest
+import torch
+from matplotlib.figure import Figure
+
+from pytorch_lessons.plot import LiveLossPlot, plot_losses, show_broadcast, show_digits
+from pytorch_lessons.train import History
+
+
+def _texts(fig: Figure) -> list[str]:
+    return [t.get_text() for ax in fig.axes for t in ax.texts]
+
+
+def test_plot_losses_draws_train_and_validation_from_a_history():
+    history = History(train_loss=[1.0, 0.5, 0.25], valid_loss=[1.1, 0.6, 0.4])
+    fig = plot_losses(history, log=True)
+    ax = fig.axes[0]
+    assert [line.get_label() for line in ax.get_lines()] == ["train", "validation"]
+    assert list(ax.get_lines()[0].get_ydata()) == [1.0, 0.5, 0.25]
+    assert ax.get_yscale() == "log" and ax.get_xlabel() == "epoch"
+
+
+def test_plot_losses_marks_divergence_instead_of_plotting_nan():
+    fig = plot_losses({"lr=10": [1.0, 100.0, math.inf, math.nan]})
+    ydata = fig.axes[0].get_lines()[0].get_ydata()
+    assert ydata[1] == 100.0 and math.isnan(ydata[2])
+    assert " diverged" in _texts(fig)
+
+
+@pytest.mark.parametrize(
+    ("history", "error", "message"),
+    [
+        ({}, ValueError, "every loss curve is empty"),
+        ({"train": []}, ValueError, "every loss curve is empty"),
+        ([1.0, 2.0], TypeError, "history must be a History"),
+        ({"train": ["a"]}, TypeError, "must hold numbers"),
+    ],
+)
+def test_plot_losses_rejects_bad_histories(history, error, message):
+    with pytest.raises(error, match=message):
+        plot_losses(history)
+
+
+def test_live_loss_plot_accumulates_points_and_draws_once_closed():
+    live = LiveLossPlot(interval=1000)
+    live.update(train=1.0)
+    live.update(train=0.5, validation=0.7)
+    assert live.curves == {"train": [1.0, 0.5], "validation": [0.7]}
+    fig = live.close()
+    assert len(fig.axes[0].get_lines()) == 2
+    live.update(History(train_loss=[3.0, 2.0]))
+    assert live.curves == {"train": [3.0, 2.0]}
+
+
+def test_live_loss_plot_rejects_a_negative_interval():
+    with pytest.raises(ValueError, match="interval must be a number >= 0"):
+        LiveLossPlot(interval=-1)
+
+
+def test_live_loss_plot_displays_and_updates_in_ipython(monkeypatch):
+    import IPython
+    import IPython.display
+
+    class Handle:
+        updates = 0
+
+        def update(self, obj):
+            Handle.updates += 1
+
+    shown = []
+    monkeypatch.setattr(IPython, "get_ipython", lambda: object())
+    monkeypatch.setattr(
+        IPython.display, "display", lambda obj, display_id: shown.append(obj) or Handle()
+    )
+    live = LiveLossPlot(interval=0)
+    live.update(train=1.0)
+    live.update(train=0.5)
+    assert len(shown) == 1 and Handle.updates == 1
+
+
+def test_show_digits_titles_and_marks_wrong_predictions_red():
+    images = torch.rand(5, 1, 28, 28)
+    fig = show_digits(images, labels=[1, 2, 3, 4, 5], predictions=[1, 2, 0, 4, 5], ncols=3)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titles == ["1→1", "2→2", "3→0", "4→4", "5→5"]
+    assert fig.axes[2].title.get_color() == "red" and len(fig.axes) == 6
+
+
+def test_show_digits_labels_only():
+    fig = show_digits(torch.rand(2, 28, 28), labels=torch.tensor([7, 1]))
+    assert [ax.get_title() for ax in fig.axes] == ["7", "1"]
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "error", "message"),
+    [
+        ((torch.rand(0, 28, 28),), {}, ValueError, "images must have shape"),
+        ((torch.rand(28, 28),), {}, ValueError, "images must have shape"),
+        (([[0.0]],), {}, TypeError, "images must be a tensor"),
+        (
+            (torch.rand(2, 28, 28),),
+            {"labels": [1]},
+            ValueError,
+            "labels has 1 entries but there are 2 images",
+        ),
+        ((torch.rand(2, 28, 28),), {"ncols": 0}, ValueError, "ncols must be a positive int"),
+    ],
+)
+def test_show_digits_rejects_bad_input(args, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        show_digits(*args, **kwargs)
+
+
+def test_show_broadcast_draws_real_and_stretched_cells():
+    fig = show_broadcast(torch.tensor([[0], [10]]), torch.tensor([1, 2, 3]))
+    a_panel, b_panel, result_panel = fig.axes
+    assert a_panel.get_title() == "a (2, 1)" and result_panel.get_title() == "a + b (2, 3)"
+    assert [t.get_text() for t in result_panel.texts] == ["1", "2", "3", "11", "12", "13"]
+    colours = {p.get_facecolor() for p in a_panel.patches}
+    assert len(colours) == 2  # real cells and stretched cells differ
+    assert len(b_panel.patches) == 6
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "op", "message"),
+    [
+        (torch.zeros(2, 3), torch.zeros(2), "+", "do not broadcast"),
+        (torch.zeros(2, 2, 2), torch.zeros(2), "+", "at most 2 dimensions"),
+        (torch.zeros(2), torch.zeros(2), "/", "op must be one of"),
+    ],
+)
+def test_show_broadcast_rejects_bad_input(a, b, op, message):
+    with pytest.raises(ValueError, match=message):
+        show_broadcast(a, b, op)
