@@ -37,6 +37,47 @@ def _data_path(args: argparse.Namespace) -> int:
     return 0
 
 
+def _data_verify(args: argparse.Namespace) -> int:
+    from pytorch_lessons.data import mnist_raw_folder, verify_mnist
+
+    status = verify_mnist()
+    print(f"MNIST in {mnist_raw_folder()}:")
+    for name, state in status.items():
+        print(f"  {state:8} {name}")
+    bad = [name for name, state in status.items() if state != "ok"]
+    if bad:
+        print(
+            f"{len(bad)} of {len(status)} files missing or corrupt: `pytorch-lessons data fetch`",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _data_fetch(args: argparse.Namespace) -> int:
+    from pytorch_lessons.data import DataNotFoundError, fetch_mnist
+
+    try:
+        raw = fetch_mnist()
+    except DataNotFoundError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"MNIST ready and verified in {raw}")
+    return 0
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from pytorch_lessons import doctor
+
+    findings = doctor.run()
+    print(f"pytorch-lessons {__version__} doctor")
+    for finding in findings:
+        print(finding)
+    problems = sum(not f.ok for f in findings)
+    print("All good: ready for the course." if not problems else f"{problems} problem(s) to fix.")
+    return 1 if problems else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``pytorch-lessons`` command."""
     parser = argparse.ArgumentParser(
@@ -56,6 +97,16 @@ def main(argv: list[str] | None = None) -> int:
     data_commands = data.add_subparsers(dest="data_command", required=True)
     data_commands.add_parser("path", help="print the data folder in use").set_defaults(
         run=_data_path
+    )
+    data_commands.add_parser("verify", help="check every MNIST file's checksum").set_defaults(
+        run=_data_verify
+    )
+    data_commands.add_parser(
+        "fetch", help="download MNIST now (for an offline classroom)"
+    ).set_defaults(run=_data_fetch)
+
+    commands.add_parser("doctor", help="check this machine is ready for the course").set_defaults(
+        run=_doctor
     )
 
     args = parser.parse_args(argv)
