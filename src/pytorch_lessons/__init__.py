@@ -7,6 +7,8 @@ Small modules, one concept each, readable alone:
 - :mod:`pytorch_lessons.train` -- a short ``fit`` / ``evaluate`` pair.
 - :mod:`pytorch_lessons.plot` -- loss curves, a live loss plot, digit grids.
 - :mod:`pytorch_lessons.exercises` -- ``check`` and ``hint`` for the book's exercises.
+- :mod:`pytorch_lessons.fast` -- instructor fast mode: ``fast_mode()``, ``sized(normal, fast)``.
+- :mod:`pytorch_lessons.widgets` -- live widgets with kernel-free fallbacks for the site.
 
 ``import pytorch_lessons`` stays light: torchvision, matplotlib and ipywidgets are imported
 only by the functions that need them.
@@ -17,5 +19,6 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from pytorch_lessons.device import pick_device, set_seed
+from pytorch_lessons.fast import fast_mode, sized
 
-__all__ = ["__version__", "pick_device", "set_seed"]
+__all__ = ["__version__", "fast_mode", "pick_device", "set_seed", "sized"]
