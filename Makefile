@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP)  ## create .venv with the tested versions (constraints.txt)
 
 site: $(STAMP)  ## build the static book site into _build/html from the stored notebook outputs
-	$(BIN)/myst build --html
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/myst build --html
 	@echo "Site built: open $(CURDIR)/_build/html/index.html"
 
 site-execute: notebooks site  ## re-execute every chapter, then build the site
