@@ -1,0 +1,193 @@
+"""Build the whole static site: every toc page, the assets they use, and the search index."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .highlighting import pygments_css
+from .links import FILES_DIR, AssetRegistry, LinkResolver, page_filename
+from .page import ASSETS_DIR, NavEntry, PageView, render_shell
+from .render import RenderContext, Renderer
+from .source import SiteSource
+
+STATIC_DIR = Path(__file__).parent / "static"
+SEARCH_JSON = "myst.search.json"
+SEARCH_SCRIPT = "search-index.js"
+# What a build writes; only these are removed from the output folder before building.
+OWNED_DIRS = (ASSETS_DIR, FILES_DIR)
+OWNED_FILES = (SEARCH_JSON, SEARCH_SCRIPT)
+
+
+@dataclass
+class BookPage:
+    """A toc page: its slug, title, nav level, and MyST page JSON."""
+
+    slug: str
+    title: str
+    level: int
+    doc: dict[str, Any]
+
+
+@dataclass
+class BuildResult:
+    """What :func:`build_site` wrote."""
+
+    out_dir: Path
+    pages: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+class PublicFiles:
+    """Cached reads of the site's public files (images, notebooks, large outputs)."""
+
+    def __init__(self, source: SiteSource) -> None:
+        self._source = source
+        self._cache: dict[str, bytes | None] = {}
+
+    def get(self, name: str) -> bytes | None:
+        """Bytes of public file ``name`` (leading ``/`` allowed), or ``None``."""
+        key = name.lstrip("/")
+        if key not in self._cache:
+            self._cache[key] = self._source.read_public(key)
+        return self._cache[key]
+
+    def exists(self, name: str) -> bool:
+        """Whether public file ``name`` exists."""
+        return self.get(name) is not None
+
+
+def load_book(source: SiteSource) -> tuple[str, list[NavEntry], list[BookPage], str]:
+    """Read ``config.json`` and each page: (site title, navigation, pages, index slug)."""
+    config = source.read_json("config.json")
+    project = (config.get("projects") or [{}])[0]
+    options = config.get("options") or {}
+    site_title = options.get("logo_text") or config.get("title") or project.get("title") or "Book"
+    index_slug = project.get("index") or "index"
+    entries = [{"slug": index_slug, "level": 1}, *(project.get("pages") or [])]
+    nav: list[NavEntry] = []
+    pages: list[BookPage] = []
+    for entry in entries:
+        slug = entry.get("slug")
+        level = int(entry.get("level") or 1)
+        if not slug:
+            nav.append(NavEntry(title=str(entry.get("title") or ""), level=level))
+            continue
+        doc = source.read_json(f"content/{slug}.json")
+        frontmatter = doc.get("frontmatter") or {}
+        title = str(frontmatter.get("title") or entry.get("title") or slug)
+        short = str(frontmatter.get("short_title") or entry.get("short_title") or title)
+        pages.append(BookPage(slug, title, level, doc))
+        nav.append(NavEntry(short, level, slug, page_filename(slug, index_slug)))
+    return site_title, nav, pages, index_slug
+
+
+def clean_output(out_dir: Path) -> None:
+    """Remove what an earlier build wrote (pages, assets, files, search index), nothing else."""
+    if not out_dir.is_dir():
+        return
+    for path in out_dir.iterdir():
+        if path.is_dir() and path.name in OWNED_DIRS:
+            shutil.rmtree(path)
+        elif path.is_file() and (path.suffix == ".html" or path.name in OWNED_FILES):
+            path.unlink()
+
+
+def _download(doc: dict[str, Any], assets: AssetRegistry) -> tuple[str, str] | None:
+    """(link, file name) for the page's source notebook, copied under a clean name."""
+    for export in (doc.get("frontmatter") or {}).get("exports") or []:
+        if export.get("format") == "ipynb" and export.get("url"):
+            name = str(export.get("filename") or Path(export["url"]).name)
+            href = assets.public(export["url"], out_name=name)
+            if href:
+                return href, name
+    return None
+
+
+def render_book_page(
+    page: BookPage, links: LinkResolver, public: PublicFiles, result: BuildResult
+) -> PageView:
+    """Render one page's body and collect what the shell needs."""
+    ctx = RenderContext(links=links, read_public=public.get, page=page.slug)
+    renderer = Renderer(ctx)
+    body = renderer.render_page(page.doc.get("mdast") or {"type": "root", "children": []})
+    result.warnings.extend(ctx.warnings)
+    frontmatter = page.doc.get("frontmatter") or {}
+    return PageView(
+        slug=page.slug,
+        title=page.title,
+        body_html=body,
+        headings=renderer.headings,
+        footnotes_html=renderer.footnotes_html(),
+        download=_download(page.doc, links.assets),
+        description=str(frontmatter.get("description") or ""),
+        authors=[str(a.get("name")) for a in frontmatter.get("authors") or [] if a.get("name")],
+        license=_license(frontmatter),
+    )
+
+
+def _license(frontmatter: dict[str, Any]) -> tuple[str, str] | None:
+    """(name, url) of the page's content licence, from MyST's expanded frontmatter."""
+    licence = frontmatter.get("license") or {}
+    content = licence.get("content") if isinstance(licence, dict) else None
+    if isinstance(content, dict) and content.get("name"):
+        return str(content.get("id") or content["name"]), str(content.get("url") or "")
+    return None
+
+
+def write_assets(out_dir: Path, assets: AssetRegistry, public: PublicFiles) -> None:
+    """Copy the static CSS/JS, write the Pygments CSS, copy and write the pages' files."""
+    static_out = out_dir / ASSETS_DIR
+    shutil.copytree(STATIC_DIR, static_out, dirs_exist_ok=True)
+    (static_out / "pygments.css").write_text(pygments_css(), encoding="utf-8")
+    files_out = out_dir / FILES_DIR
+    files_out.mkdir(parents=True, exist_ok=True)
+    for out_name, public_name in sorted(assets.copies.items()):
+        data = public.get(public_name)
+        if data is not None:
+            (files_out / out_name).write_bytes(data)
+    for out_name, data in sorted(assets.generated.items()):
+        (files_out / out_name).write_bytes(data)
+
+
+def write_search_index(out_dir: Path, source: SiteSource, links: LinkResolver) -> None:
+    """MyST's search records with page links rewritten, as JSON and as a script.
+
+    The script form (``window.PL_SEARCH_INDEX = ...``) lets search work from ``file://``
+    pages too, where browsers refuse ``fetch`` of local JSON.
+    """
+    raw = source.read_bytes(SEARCH_JSON)
+    records = json.loads(raw)["records"] if raw else []
+    for record in records:
+        record["url"] = links.url(str(record.get("url") or "/"))
+    data = json.dumps({"version": "1", "records": records}, ensure_ascii=False)
+    (out_dir / SEARCH_JSON).write_text(data, encoding="utf-8")
+    (out_dir / SEARCH_SCRIPT).write_text(f"window.PL_SEARCH_INDEX = {data};\n", encoding="utf-8")
+
+
+def build_site(source: SiteSource, out_dir: Path) -> BuildResult:
+    """Write the static site for ``source`` into ``out_dir``."""
+    site_title, nav, pages, index_slug = load_book(source)
+    public = PublicFiles(source)
+    links = LinkResolver(
+        page_files={page.slug: page_filename(page.slug, index_slug) for page in pages},
+        index_slug=index_slug,
+        assets=AssetRegistry(public_exists=public.exists),
+    )
+    result = BuildResult(out_dir=out_dir)
+    clean_output(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    linked = [entry for entry in nav if entry.href]
+    for position, page in enumerate(pages):
+        view = render_book_page(page, links, public, result)
+        previous = linked[position - 1] if position > 0 else None
+        following = linked[position + 1] if position + 1 < len(linked) else None
+        path = out_dir / page_filename(page.slug, index_slug)
+        path.write_text(render_shell(site_title, nav, view, previous, following), encoding="utf-8")
+        result.pages.append(path)
+    write_assets(out_dir, links.assets, public)
+    write_search_index(out_dir, source, links)
+    return result

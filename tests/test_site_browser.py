@@ -1,0 +1,492 @@
+"""Drive the built site in Debian's Chromium (Playwright): pages load cleanly, search, solutions,
+sliders, navigation, phone width. Screenshots go to ``_build/html/_screenshots/``.
+
+Two sites are served: the real book (built once by ``test_site_build.build_book_site``) and a
+small demo site rendered from hand-written MyST JSON, which always has an MNIST page, a
+solution and one of our precomputed sliders, so every mechanism is exercised even while the
+book is young. Chromium must be installed (``apt-get install chromium``): without it these
+tests fail, they do not skip.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import io
+import json
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytorch_lessons.site.build import build_site
+from pytorch_lessons.site.source import DirectorySource
+from tests.test_site_build import build_book_site, toc_pages
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SLIDER = ".output.html input[type=range]"
+# What the reader sees of an output: its visible text and which of its images are showing.
+SHOWN = """input => {
+  const box = input.closest('.output');
+  const images = [...box.querySelectorAll('img')].filter(i => i.offsetParent !== null);
+  return box.innerText + '|' + images.map(i => i.src.length + ':' + i.src.slice(-48)).join(',');
+}"""
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files, without a log line per request."""
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib signature)
+        pass
+
+
+@dataclass
+class Served:
+    """A site folder served over HTTP on 127.0.0.1."""
+
+    root: Path
+    base: str
+
+    def url(self, name: str) -> str:
+        return f"{self.base}/{name}"
+
+    def pages(self) -> list[str]:
+        return sorted(p.name for p in self.root.glob("*.html"))
+
+
+def serve(root: Path) -> Iterator[Served]:
+    handler = functools.partial(QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Served(root, f"http://127.0.0.1:{server.server_address[1]}")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium, launched by Playwright (never a downloaded browser)."""
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: the site's browser tests need it. Install it with "
+            "`apt-get install -y chromium` (CI does). Do not run `playwright install`."
+        )
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    try:
+        yield browser
+    finally:
+        browser.close()
+        playwright.stop()
+
+
+@pytest.fixture(scope="session")
+def book() -> Iterator[Served]:
+    yield from serve(build_book_site()[0])
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    root = tmp_path_factory.mktemp("demo-site")
+    write_demo_site(root / "site")
+    build_site(DirectorySource(root / "site"), root / "html")
+    yield from serve(root / "html")
+
+
+@pytest.fixture(scope="session")
+def shots() -> Path:
+    folder = build_book_site()[0] / "_screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@dataclass
+class Tab:
+    """A browser page that records console errors, page errors and failed requests."""
+
+    page: Any
+    problems: list[str] = field(default_factory=list)
+
+    def watch(self) -> Tab:
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        self.page.on(
+            "requestfailed", lambda req: self.problems.append(f"request failed: {req.url}")
+        )
+        self.page.on("response", self._response)
+        return self
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error":
+            self.problems.append(f"console error: {message.text}")
+
+    def _response(self, response: Any) -> None:
+        if response.status >= 400:
+            self.problems.append(f"HTTP {response.status}: {response.url}")
+
+    def open(self, url: str) -> None:
+        self.page.goto(url, wait_until="load")
+
+
+@pytest.fixture(scope="session")
+def desktop(chromium: Any) -> Iterator[Any]:
+    """One desktop-sized browser context for the session (a fresh page per test)."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def tab(desktop: Any) -> Iterator[Tab]:
+    page = desktop.new_page()
+    try:
+        yield Tab(page).watch()
+    finally:
+        page.close()
+
+
+def broken_images(tab: Tab) -> list[str]:
+    return tab.page.eval_on_selector_all(
+        "img", "els => els.filter(e => !(e.complete && e.naturalWidth > 0)).map(e => e.src)"
+    )
+
+
+def check_pages_load_cleanly(site: Served, tab: Tab, shots: Path, prefix: str) -> None:
+    for name in site.pages():
+        tab.problems.clear()
+        tab.open(site.url(name))
+        assert not tab.problems, f"{prefix}{name}: " + "; ".join(tab.problems)
+        assert not broken_images(tab), f"{prefix}{name}: images not loading"
+        tab.page.screenshot(path=str(shots / f"{prefix}{Path(name).stem}.png"), full_page=True)
+
+
+# ---------------------------------------------------------------- the real book
+
+
+def test_book_pages_load_without_errors_and_images_load(book: Served, tab: Tab, shots: Path):
+    names = [name for name, _ in toc_pages()]
+    assert sorted(names) == book.pages()
+    check_pages_load_cleanly(book, tab, shots, prefix="")
+
+
+def test_book_search_finds_the_mnist_chapter(book: Served, tab: Tab, shots: Path) -> None:
+    mentions = [
+        (name, doc)
+        for name, doc in toc_pages()
+        if "mnist" in (book.root / name).read_text(encoding="utf-8").lower()
+    ]
+    if not mentions:
+        pytest.skip("no toc page mentions MNIST yet")
+    titled = [name for name, doc in mentions if "mnist" in doc["frontmatter"]["title"].lower()]
+    expected = titled or [name for name, _ in mentions]
+    search_for(tab, book.url("index.html"), "MNIST", expected, shots / "search-mnist.png")
+
+
+def test_book_previous_next_navigation(book: Served, tab: Tab) -> None:
+    names = [name for name, _ in toc_pages()]
+    if len(names) < 2:
+        pytest.skip("the book has a single page")
+    tab.open(book.url(names[0]))
+    for name in names[1:]:
+        tab.page.click("a[rel=next]")
+        tab.page.wait_for_load_state("load")
+        assert tab.page.url.endswith(name)
+        current = tab.page.get_attribute(".sidebar a[aria-current=page]", "href")
+        assert current == name
+    for name in reversed(names[:-1]):
+        tab.page.click("a[rel=prev]")
+        tab.page.wait_for_load_state("load")
+        assert tab.page.url.endswith(name)
+    assert tab.page.locator("a[rel=prev]").count() == 0
+    assert not tab.problems
+
+
+def test_book_solutions_open_on_click(book: Served, tab: Tab, shots: Path) -> None:
+    pages = [
+        n for n in book.pages() if '<details class="solution' in (book.root / n).read_text("utf-8")
+    ]
+    if not pages:
+        pytest.skip("no solutions in the book yet (the demo site test covers the mechanism)")
+    open_first_solution(tab, book.url(pages[0]), shots / "solution-open.png")
+
+
+def test_book_sliders_change_what_is_shown(book: Served, tab: Tab) -> None:
+    pages = [n for n in book.pages() if 'type="range"' in (book.root / n).read_text("utf-8")]
+    if not pages:
+        pytest.skip("no slider outputs in the book yet (the demo site test covers the mechanism)")
+    for name in pages:
+        move_every_slider(tab, book.url(name))
+
+
+def test_book_at_phone_width_dark_mode_and_theme_toggle(chromium: Any, book: Served, shots: Path):
+    context = chromium.new_context(
+        viewport={"width": 390, "height": 844}, color_scheme="dark", is_mobile=True
+    )
+    try:
+        tab = Tab(context.new_page()).watch()
+        for name in book.pages():
+            tab.open(book.url(name))
+            overflow = tab.page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 1, f"{name} scrolls sideways at phone width ({overflow}px)"
+            tab.page.screenshot(path=str(shots / f"phone-dark-{Path(name).stem}.png"))
+        sidebar = tab.page.locator("#sidebar")
+        assert sidebar.bounding_box()["x"] < 0  # off-canvas until the menu button is used
+        tab.page.click(".nav-toggle")
+        tab.page.wait_for_timeout(350)
+        assert sidebar.bounding_box()["x"] >= 0
+        tab.page.screenshot(path=str(shots / "phone-dark-menu-open.png"))
+        background = "getComputedStyle(document.body).backgroundColor"
+        dark = tab.page.evaluate(background)
+        tab.page.click(".theme-toggle")
+        assert tab.page.evaluate("document.documentElement.dataset.theme") == "light"
+        assert tab.page.evaluate(background) != dark
+        assert not tab.problems, tab.problems
+    finally:
+        context.close()
+
+
+# ---------------------------------------------------------------- the demo site (mechanisms)
+
+
+def test_demo_pages_load_without_errors(demo: Served, tab: Tab, shots: Path) -> None:
+    check_pages_load_cleanly(demo, tab, shots, prefix="demo-")
+
+
+def test_demo_search_finds_mnist(demo: Served, tab: Tab, shots: Path) -> None:
+    search_for(tab, demo.url("index.html"), "MNIST", ["mnist.html"], shots / "demo-search.png")
+
+
+def test_demo_solution_opens_on_click(demo: Served, tab: Tab, shots: Path) -> None:
+    open_first_solution(tab, demo.url("index.html"), shots / "demo-solution-open.png")
+
+
+def test_demo_slider_changes_what_is_shown(demo: Served, tab: Tab) -> None:
+    assert move_every_slider(tab, demo.url("mnist.html")) == 2
+
+
+def test_demo_link_into_closed_solution_and_copy_button(demo: Served, tab: Tab) -> None:
+    tab.open(demo.url("index.html#sol-square"))
+    assert tab.page.evaluate("document.getElementById('sol-square').open")
+    block = tab.page.locator("#sol-square .code-block")
+    block.hover()
+    block.locator(".copy-button").click()
+    assert block.locator(".copy-button").inner_text() == "Copied"
+    copied = tab.page.evaluate("navigator.clipboard.readText()")
+    assert copied == "def square(x):\n    return x * x"
+    assert not tab.problems, tab.problems
+
+
+# ---------------------------------------------------------------- shared steps
+
+
+def search_for(tab: Tab, start: str, query: str, expected: list[str], shot: Path) -> None:
+    tab.open(start)
+    tab.page.fill("#search-input", query)
+    tab.page.wait_for_selector("#search-results a")
+    hrefs = tab.page.eval_on_selector_all("#search-results a", "as => as.map(a => a.href)")
+    pages = [re.sub(r"[#?].*$", "", href).rsplit("/", 1)[-1] for href in hrefs]
+    hit = next((i for i, page in enumerate(pages) if page in expected), None)
+    assert hit is not None, f"search {query!r} gave {pages}, expected one of {expected}"
+    tab.page.screenshot(path=str(shot))
+    tab.page.locator("#search-results a").nth(hit).click()
+    tab.page.wait_for_load_state("load")
+    assert re.sub(r"[#?].*$", "", tab.page.url).endswith(pages[hit])
+    assert not tab.problems, tab.problems
+
+
+def open_first_solution(tab: Tab, url: str, shot: Path) -> None:
+    tab.open(url)
+    solution = tab.page.locator("details.solution").first
+    body = solution.locator(".solution-body")
+    assert not solution.evaluate("d => d.open") and not body.is_visible()
+    solution.locator("summary").click(position={"x": 12, "y": 12})
+    assert solution.evaluate("d => d.open") and body.is_visible()
+    solution.scroll_into_view_if_needed()
+    tab.page.screenshot(path=str(shot))
+    assert not tab.problems, tab.problems
+
+
+def move_every_slider(tab: Tab, url: str) -> int:
+    """Move each slider on the page with the keyboard; what its output shows must change."""
+    tab.open(url)
+    sliders = tab.page.locator(SLIDER)
+    for index in range(sliders.count()):
+        slider = sliders.nth(index)
+        slider.scroll_into_view_if_needed()
+        before = slider.evaluate(SHOWN)
+        at_max = slider.evaluate("s => s.value === s.max")
+        slider.focus()
+        slider.press("Home" if at_max else "End")
+        after = slider.evaluate(SHOWN)
+        assert after != before, f"{url}: slider {index} did not change the output"
+    assert not tab.problems, tab.problems
+    return sliders.count()
+
+
+# ---------------------------------------------------------------- demo site content
+
+
+def _text(value: str) -> dict:
+    return {"type": "text", "value": value}
+
+
+def _para(*children: dict) -> dict:
+    return {"type": "paragraph", "children": list(children)}
+
+
+def _cell(code: str, *outputs: dict) -> dict:
+    return {
+        "type": "block",
+        "kind": "notebook-code",
+        "children": [
+            {"type": "code", "lang": "python", "executable": True, "value": code},
+            {
+                "type": "outputs",
+                "children": [{"type": "output", "jupyter_data": o} for o in outputs],
+            },
+        ],
+    }
+
+
+def _display(mime: str, item: dict) -> dict:
+    return {"output_type": "display_data", "metadata": {}, "data": {mime: item}}
+
+
+def _figure_png(value: float) -> bytes:
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(1.6, 1.2), dpi=50)
+    figure.add_subplot().plot([0, 1], [0, value])
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _sliders() -> list[str]:
+    """A hand-written slider, and one from the book's own ``precomputed_slider``."""
+    from matplotlib.figure import Figure
+
+    from pytorch_lessons.widgets import precomputed_slider
+
+    hand = (
+        '<div><input type="range" id="demo-s" min="0" max="4" value="1">'
+        '<span id="demo-v">value = 1</span></div><script>(function () {'
+        'var s = document.getElementById("demo-s"), v = document.getElementById("demo-v");'
+        's.addEventListener("input", function () { v.textContent = "value = " + s.value; });'
+        "})();</script>"
+    )
+    frames = []
+    for value in (1.0, 2.0, 3.0):
+        figure = Figure(figsize=(1.6, 1.2), dpi=50)
+        figure.add_subplot().plot([0, 1], [0, value])
+        frames.append((f"{value:g}", figure))
+    return [hand, precomputed_slider(frames, "slope").html]
+
+
+def write_demo_site(root: Path) -> None:
+    """A two-page MyST site folder, as ``myst build --html`` would leave it."""
+    (root / "content").mkdir(parents=True)
+    (root / "public").mkdir()
+    (root / "public" / "plot-1.png").write_bytes(_figure_png(2.0))
+    (root / "public" / "06-mnist-1.ipynb").write_text('{"cells": []}')
+    config = {
+        "title": "Demo",
+        "projects": [
+            {"index": "index", "pages": [{"slug": "mnist", "title": "Digits with MNIST"}]}
+        ],
+    }
+    exercise = {
+        "type": "exercise",
+        "identifier": "ex-square",
+        "html_id": "ex-square",
+        "label": "ex-square",
+        "enumerator": "1",
+        "children": [
+            {"type": "admonitionTitle", "children": [_text("Square")]},
+            _para(_text("Write square(x).")),
+        ],
+    }
+    solution = {
+        "type": "solution",
+        "identifier": "sol-square",
+        "html_id": "sol-square",
+        "children": [
+            {"type": "admonitionTitle", "children": [_text("Solution to Exercise 1")]},
+            _cell(
+                "def square(x):\n    return x * x",
+                {"output_type": "stream", "name": "stdout", "text": "ok\n"},
+            ),
+        ],
+    }
+    intro = {
+        "frontmatter": {"title": "Demo book"},
+        "mdast": {
+            "type": "root",
+            "children": [
+                _para(_text("Start with "), {"type": "link", "url": "/mnist", "children": []}),
+                exercise,
+                solution,
+            ],
+        },
+    }
+    sliders = [_display("text/html", {"content": html}) for html in _sliders()]
+    png = {"content_type": "image/png", "hash": "1", "path": "/plot-1.png"}
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="40" height="20"/></svg>'
+    mnist = {
+        "frontmatter": {
+            "title": "Digits with MNIST",
+            "exports": [
+                {"format": "ipynb", "filename": "06-mnist.ipynb", "url": "/06-mnist-1.ipynb"}
+            ],
+        },
+        "mdast": {
+            "type": "root",
+            "children": [
+                _para(_text("We classify MNIST digits.")),
+                _cell("train()", {"output_type": "stream", "name": "stdout", "text": "epoch 1\n"}),
+                _cell("explore()", *sliders),
+                _cell(
+                    "plot()",
+                    _display("image/png", png),
+                    _display("image/svg+xml", {"content": svg}),
+                ),
+            ],
+        },
+    }
+    records = [
+        {"hierarchy": {"lvl1": "Demo book"}, "type": "lvl1", "url": "/", "position": 0},
+        {"hierarchy": {"lvl1": "Demo book"}, "type": "content", "content": "Start", "url": "/"},
+        {"hierarchy": {"lvl1": "Digits with MNIST"}, "type": "lvl1", "url": "/mnist"},
+        {
+            "hierarchy": {"lvl1": "Digits with MNIST"},
+            "type": "content",
+            "content": "We classify MNIST digits.",
+            "url": "/mnist",
+        },
+    ]
+    (root / "config.json").write_text(json.dumps(config))
+    (root / "content" / "index.json").write_text(json.dumps(intro))
+    (root / "content" / "mnist.json").write_text(json.dumps(mnist))
+    (root / "myst.search.json").write_text(json.dumps({"version": "1", "records": records}))
