@@ -267,6 +267,23 @@ def test_book_at_phone_width_dark_mode_and_theme_toggle(chromium: Any, book: Ser
         context.close()
 
 
+def test_book_print_layout_hides_chrome_and_unclips_outputs(book: Served, tab: Tab) -> None:
+    names = [name for name, _ in toc_pages()]
+    tab.open(book.url(names[-1]))
+    tab.page.emulate_media(media="print")
+    hidden = tab.page.evaluate(
+        """[".top-bar", ".sidebar", ".page-toc", ".prev-next"].map(s => {
+            const e = document.querySelector(s); return !e || getComputedStyle(e).display;
+        })"""
+    )
+    assert all(value in (True, "none") for value in hidden), hidden
+    clipped = tab.page.eval_on_selector_all(
+        "pre.output", "els => els.filter(e => getComputedStyle(e).maxHeight !== 'none').length"
+    )
+    assert clipped == 0
+    tab.page.emulate_media(media="screen")
+
+
 # ---------------------------------------------------------------- the demo site (mechanisms)
 
 

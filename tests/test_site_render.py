@@ -468,6 +468,14 @@ def test_widget_only_output_gets_a_note_but_not_next_to_a_fallback() -> None:
     }
     alone = render(code_cell(output(widget)))
     assert "widget-note" in alone and "IntSlider" not in alone
+    progress = {
+        "output_type": "display_data",
+        "data": {
+            "application/vnd.jupyter.widget-view+json": {"content": "{}"},
+            "text/plain": {"content": "100%|##########| 5/5 [00:01<00:00]"},
+        },
+    }
+    assert "100%|##########| 5/5" in render(code_cell(output(progress)))
     fallback = {"output_type": "display_data", "data": {"text/html": {"content": "<b>f</b>"}}}
     both = render(code_cell(output(widget), output(fallback)))
     assert "widget-note" not in both and "<b>f</b>" in both
@@ -742,5 +750,83 @@ def test_build_site_from_folder(tmp_path: Path) -> None:
 
 def test_open_source_reports_what_it_tried(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(FileNotFoundError, match="no MyST site JSON"):
+    with pytest.raises(FileNotFoundError, match="no MyST site JSON in"):
         open_source(tmp_path / "missing", tmp_path / "html", None)
+    with pytest.raises(FileNotFoundError, match="run `myst build --html`"):
+        open_source(None, tmp_path / "html", None)
+    write_site(tmp_path / "_build" / "site")
+    source = open_source(None, None, None)
+    assert isinstance(source, DirectorySource) and source.root.name == "site"
+
+
+def test_more_output_kinds(capsys: pytest.CaptureFixture[str]) -> None:
+    renderer = make_renderer()
+    inline_png = {"output_type": "display_data", "data": {"image/png": {"content": "iVBORw0K"}}}
+    latex = {"output_type": "execute_result", "data": {"text/latex": {"content": "$x<1$"}}}
+    script = {"output_type": "display_data", "data": {"application/javascript": {"content": "1;"}}}
+    bare_error = {"output_type": "error", "ename": "KeyError", "evalue": "'k'", "traceback": []}
+    out = renderer.render(
+        code_cell(
+            output(inline_png),
+            output(latex),
+            output(script),
+            output(bare_error),
+            output({"output_type": "mystery"}),
+            output({"output_type": "display_data", "data": {"text/html": {"path": "/gone.html"}}}),
+            output({**STDOUT, "path": "/gone.txt"}),
+        )
+    )
+    (name,) = renderer.ctx.links.assets.generated
+    assert name.endswith(".png") and f'src="files/{name}"' in out
+    assert '<pre class="output text-latex">$x&lt;1$</pre>' in out
+    assert "<script>1;</script>" in out
+    assert "KeyError: &#x27;k&#x27;" in out or "KeyError: 'k'" in out
+    assert "hello stdout" in out  # truncated text shown when the full file is missing
+    err = capsys.readouterr().err
+    assert "mystery" in err and "gone.html" in err and "gone.txt" in err
+
+
+def test_main_builds_from_a_site_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from pytorch_lessons.site.__main__ import main
+
+    write_site(tmp_path / "site")
+    assert main(["--site-dir", str(tmp_path / "site"), "--out", str(tmp_path / "html")]) == 0
+    assert (tmp_path / "html" / "mnist.html").is_file()
+    assert "2 pages written" in capsys.readouterr().err
+
+
+def test_http_source_reads_mysts_content_server(tmp_path: Path) -> None:
+    """The fallback when _build/site cannot be found: MyST's content server (CONTENT_CDN)."""
+    import functools
+    import http.server
+    import shutil
+    import threading
+
+    from pytorch_lessons.site.source import HttpSource
+
+    write_site(tmp_path / "site")
+    served = tmp_path / "served"  # the content server's layout: public files at the root
+    shutil.copytree(tmp_path / "site", served)
+    for path in (served / "public").iterdir():
+        path.rename(served / path.name)
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(served))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        source = open_source(None, tmp_path / "nowhere" / "html", base)  # no _build/site there
+        assert isinstance(source, HttpSource)
+        assert source.read_public("/no-such-file.png") is None
+        with pytest.raises(FileNotFoundError):
+            source.read_json("content/missing.json")
+        build_site(source, tmp_path / "html")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (tmp_path / "html" / "files" / "pic-1.png").read_bytes() == b"png"
+    assert "hello stdout" in (tmp_path / "html" / "mnist.html").read_text()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +43,7 @@ _IMAGE_SUFFIX = {
     "image/svg+xml": ".svg",
 }
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+_WIDGET_REPR = re.compile(r"^[A-Za-z_][\w.]*\(")
 
 
 def _text(value: Any) -> str:
@@ -121,7 +123,7 @@ def render_mime_bundle(data: Node, ctx: RenderContext) -> str:
     """``display_data`` / ``execute_result``: the richest representation we can show."""
     bundle: dict[str, Node] = data.get("data") or {}
     for mime in MIME_ORDER:
-        if mime not in bundle or (mime == "text/plain" and WIDGET_MIME in bundle):
+        if mime not in bundle:
             continue
         item = bundle[mime]
         if mime in _IMAGE_SUFFIX:
@@ -130,7 +132,7 @@ def render_mime_bundle(data: Node, ctx: RenderContext) -> str:
                 return f'<div class="output image">{image}</div>'
             continue
         text = _bundle_text(item, ctx)
-        if text is None:
+        if text is None or (WIDGET_MIME in bundle and _is_widget_repr(mime, text)):
             continue
         return _render_text_mime(mime, text)
     if WIDGET_MIME in bundle:
@@ -138,6 +140,14 @@ def render_mime_bundle(data: Node, ctx: RenderContext) -> str:
     kinds = ", ".join(sorted(bundle)) or "nothing"
     ctx.warn(f"no displayable representation in output ({kinds})")
     return ""
+
+
+def _is_widget_repr(mime: str, text: str) -> bool:
+    """A live widget's plain-text stand-in like ``IntSlider(value=3)``: not worth showing.
+
+    Progress bars (tqdm in a notebook) are widgets too, but their text is the bar itself.
+    """
+    return mime == "text/plain" and _WIDGET_REPR.match(text.strip()) is not None
 
 
 def _render_text_mime(mime: str, text: str) -> str:

@@ -92,15 +92,17 @@ def _safe_name(name: str) -> str:
 def open_source(
     site_dir: Path | None, build_dir: Path | None, content_cdn: str | None
 ) -> SiteSource:
-    """Pick the site to read: an explicit folder, ``<build_dir>/../site``, or the server."""
-    candidates = [site_dir] if site_dir else []
-    if build_dir is not None:
-        candidates.append(build_dir.parent / "site")
-    candidates.append(Path.cwd() / "_build" / "site")
-    for folder in candidates:
-        if folder is not None and (folder / "config.json").is_file():
-            return DirectorySource(folder.resolve())
-    if site_dir is None and content_cdn:
+    """Pick the site to read, first found of: ``site_dir``; ``<build_dir>/../site``; MyST's
+    content server at ``content_cdn``; ``./_build/site``."""
+    if site_dir is not None:
+        if (site_dir / "config.json").is_file():
+            return DirectorySource(site_dir.resolve())
+        raise FileNotFoundError(f"no MyST site JSON in {site_dir} (no config.json)")
+    if build_dir is not None and (build_dir.parent / "site" / "config.json").is_file():
+        return DirectorySource((build_dir.parent / "site").resolve())
+    if content_cdn:
         return HttpSource(content_cdn)
-    tried = ", ".join(str(c) for c in candidates if c is not None)
-    raise FileNotFoundError(f"no MyST site JSON found (tried {tried}); run `myst build --html`")
+    local = Path.cwd() / "_build" / "site"
+    if (local / "config.json").is_file():
+        return DirectorySource(local.resolve())
+    raise FileNotFoundError(f"no MyST site JSON found (looked in {local}); run `myst build --html`")
