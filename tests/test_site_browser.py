@@ -267,6 +267,19 @@ def test_book_at_phone_width_dark_mode_and_theme_toggle(chromium: Any, book: Ser
         context.close()
 
 
+def test_book_works_opened_from_disk(book: Served, tab: Tab) -> None:
+    """Opened as file:// pages (no server at all), pages and search still work."""
+    names = [name for name, _ in toc_pages()]
+    for name in names:
+        tab.open((book.root / name).as_uri())
+        assert not broken_images(tab), f"{name}: images not loading from disk"
+    assert not tab.problems, tab.problems
+    title = toc_pages()[-1][1]["frontmatter"]["title"]
+    word = max(re.findall(r"[A-Za-z]{4,}", title) or ["the"], key=len)
+    tab.page.fill("#search-input", word)
+    tab.page.wait_for_selector("#search-results a")
+
+
 def test_book_print_layout_hides_chrome_and_unclips_outputs(book: Served, tab: Tab) -> None:
     names = [name for name, _ in toc_pages()]
     tab.open(book.url(names[-1]))
