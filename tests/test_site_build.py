@@ -205,6 +205,11 @@ def test_local_links_images_and_anchors_resolve(book_site: Path) -> None:
             fragment = unquote(parts.fragment)
             if fragment and target.suffix == ".html" and fragment not in ids[target.name]:
                 missing.append(f"{path.name}: {value} -> no id {fragment!r}")
+    for path in built_files(book_site, ".css"):
+        for ref in re.findall(r"""url\(\s*["']?([^"')\s]+)""", path.read_text(encoding="utf-8")):
+            if not EXTERNAL.match(ref) and not ref.startswith(("data:", "#")):
+                if not (path.parent / unquote(urlsplit(ref).path)).is_file():
+                    missing.append(f"{path.name}: url({ref}) -> no file")
     assert not missing, "\n".join(missing)
     assert images > 0
 

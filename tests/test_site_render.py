@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from pytorch_lessons.site.ansi import ansi_to_html, collapse_carriage_returns
-from pytorch_lessons.site.build import build_site
+from pytorch_lessons.site.build import build_site, dangling_anchors
 from pytorch_lessons.site.gates import join_gates
 from pytorch_lessons.site.highlighting import highlight_code, pygments_css
 from pytorch_lessons.site.links import AssetRegistry, LinkResolver, page_filename
@@ -214,6 +214,12 @@ def test_math_uses_mathml_from_myst_and_numbers_equations() -> None:
     )
     assert display.startswith('<div class="math-display" id="eq-x">')
     assert '<span class="eq-number">(1)</span>' in display
+    renderer = make_renderer()
+    assert not renderer.has_math
+    renderer.render(para(text("no math")))
+    assert not renderer.has_math
+    renderer.render({"type": "inlineMath", "value": "x", "html": mathml})
+    assert renderer.has_math  # the page then links the bundled KaTeX CSS
     fallback = render({"type": "math", "value": "\\frac{a}{b}"})
     assert '<code class="tex">\\frac{a}{b}</code>' in fallback
 
@@ -479,6 +485,15 @@ def test_widget_only_output_gets_a_note_but_not_next_to_a_fallback() -> None:
     fallback = {"output_type": "display_data", "data": {"text/html": {"content": "<b>f</b>"}}}
     both = render(code_cell(output(widget), output(fallback)))
     assert "widget-note" not in both and "<b>f</b>" in both
+    described = {
+        "output_type": "display_data",
+        "data": {
+            "application/vnd.jupyter.widget-view+json": {"content": "{}"},
+            "text/plain": {"content": "<live explorer: move the controls in JupyterLab>"},
+        },
+    }
+    assert "live explorer" in render(code_cell(output(described)))
+    assert "live explorer" not in render(code_cell(output(described), output(fallback)))
 
 
 @pytest.mark.parametrize(
@@ -664,6 +679,9 @@ def test_page_shell_navigation_toc_download_and_no_external_assets() -> None:
     assert 'href="files/01-tensors.ipynb" download="01-tensors.ipynb"' in out
     assert 'id="search-input"' in out and "theme-toggle" in out
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", out)
+    assert "katex.min.css" not in out
+    with_math = render_shell("Book", nav, PageView("tensors", "T", "", has_math=True), None, None)
+    assert '<link rel="stylesheet" href="assets/katex/katex.min.css">' in with_math
 
 
 # ---------------------------------------------------------------- whole site from a folder
@@ -830,3 +848,8 @@ def test_http_source_reads_mysts_content_server(tmp_path: Path) -> None:
         server.server_close()
     assert (tmp_path / "html" / "files" / "pic-1.png").read_bytes() == b"png"
     assert "hello stdout" in (tmp_path / "html" / "mnist.html").read_text()
+
+
+def test_dangling_anchors() -> None:
+    page = '<h2 id="a">A</h2><a href="#a">ok</a><a href="#gone">bad</a><a href="x.html#y">x</a>'
+    assert dangling_anchors(page) == ["gone"]

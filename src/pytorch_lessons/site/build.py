@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,8 @@ from .render import RenderContext, Renderer
 from .source import SiteSource
 
 STATIC_DIR = Path(__file__).parent / "static"
+_ID = re.compile(r'\bid="([^"]+)"')
+_LOCAL_ANCHOR = re.compile(r'\bhref="#([^"]+)"')
 SEARCH_JSON = "myst.search.json"
 SEARCH_SCRIPT = "search-index.js"
 # What a build writes; only these are removed from the output folder before building.
@@ -122,6 +126,7 @@ def render_book_page(
         body_html=body,
         headings=renderer.headings,
         footnotes_html=renderer.footnotes_html(),
+        has_math=renderer.has_math,
         download=_download(page.doc, links.assets),
         description=str(frontmatter.get("description") or ""),
         authors=[str(a.get("name")) for a in frontmatter.get("authors") or [] if a.get("name")],
@@ -168,6 +173,17 @@ def write_search_index(out_dir: Path, source: SiteSource, links: LinkResolver) -
     (out_dir / SEARCH_SCRIPT).write_text(f"window.PL_SEARCH_INDEX = {data};\n", encoding="utf-8")
 
 
+def dangling_anchors(page_html: str) -> list[str]:
+    """``#fragment`` links of a page that match no ``id`` on it (e.g. an unresolved label)."""
+    ids = set(_ID.findall(page_html))
+    return sorted({a for a in _LOCAL_ANCHOR.findall(page_html) if a not in ids})
+
+
+def _warn(result: BuildResult, message: str) -> None:
+    print(message, file=sys.stderr)
+    result.warnings.append(message)
+
+
 def build_site(source: SiteSource, out_dir: Path) -> BuildResult:
     """Write the static site for ``source`` into ``out_dir``."""
     site_title, nav, pages, index_slug = load_book(source)
@@ -186,7 +202,10 @@ def build_site(source: SiteSource, out_dir: Path) -> BuildResult:
         previous = linked[position - 1] if position > 0 else None
         following = linked[position + 1] if position + 1 < len(linked) else None
         path = out_dir / page_filename(page.slug, index_slug)
-        path.write_text(render_shell(site_title, nav, view, previous, following), encoding="utf-8")
+        page_html = render_shell(site_title, nav, view, previous, following)
+        for anchor in dangling_anchors(page_html):
+            _warn(result, f"warning: [{page.slug}] link to #{anchor}, but no such id on the page")
+        path.write_text(page_html, encoding="utf-8")
         result.pages.append(path)
     write_assets(out_dir, links.assets, public)
     write_search_index(out_dir, source, links)

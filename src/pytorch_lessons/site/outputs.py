@@ -180,18 +180,27 @@ def render_output(output: Node, ctx: RenderContext, render_nodes: Callable[[list
     return ""
 
 
+def _bundle(output: Node) -> dict[str, Any]:
+    return (output.get("jupyter_data") or {}).get("data") or {}
+
+
 def _is_widget(output: Node) -> bool:
     """Whether ``output`` is a live ipywidget (which needs a kernel to draw)."""
-    return WIDGET_MIME in ((output.get("jupyter_data") or {}).get("data") or {})
+    return WIDGET_MIME in _bundle(output)
 
 
 def render_outputs(
     outputs: list[Node], ctx: RenderContext, render_nodes: Callable[[list], str]
 ) -> str:
-    """A cell's outputs. Live widgets are dropped when the cell leaves a static fallback
-    (our widgets print a self-contained HTML slider); otherwise a short note stands in."""
-    parts = [render_output(output, ctx, render_nodes) for output in outputs]
-    html_out = "".join(parts)
+    """A cell's outputs, with live widgets handled for a page without a kernel.
+
+    Our widgets also display a static fallback (a self-contained HTML slider): when a cell
+    has one, its live widgets are left out, so the reader sees one control. A widget alone
+    shows its text (a progress bar's text is the bar), or a note when that is only a repr.
+    """
+    has_fallback = any(not _is_widget(o) and "text/html" in _bundle(o) for o in outputs)
+    shown = [o for o in outputs if not (has_fallback and _is_widget(o))]
+    html_out = "".join(render_output(output, ctx, render_nodes) for output in shown)
     if not html_out and any(_is_widget(output) for output in outputs):
         return (
             '<div class="output widget-note">Interactive widget: run the notebook in '

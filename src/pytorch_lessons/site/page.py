@@ -48,6 +48,7 @@ class PageView:
     description: str = ""
     authors: list[str] = field(default_factory=list)
     license: tuple[str, str] | None = None  # (name, url)
+    has_math: bool = False
 
 
 def render_shell(
@@ -63,7 +64,7 @@ def render_shell(
         [
             "<!DOCTYPE html>",
             '<html lang="en">',
-            _head(title, page.description),
+            _head(title, page.description, page.has_math),
             '<body class="page" data-page="' + esc(page.slug) + '">',
             '<a class="skip-link" href="#main">Skip to content</a>',
             _top_bar(site_title, nav),
@@ -85,9 +86,11 @@ def render_shell(
     )
 
 
-def _head(title: str, description: str) -> str:
+def _head(title: str, description: str, has_math: bool = False) -> str:
     """``<head>``: metadata, local stylesheets, and the theme set before first paint."""
     meta = f'<meta name="description" content="{esc(description)}">' if description else ""
+    if has_math:
+        meta += f'<link rel="stylesheet" href="{ASSETS_DIR}/katex/katex.min.css">'
     return (
         "<head>"
         '<meta charset="utf-8">'

@@ -89,6 +89,7 @@ class Renderer:
         self.ctx = ctx
         self.headings: list[Heading] = []
         self.footnotes: dict[str, tuple[str, str]] = {}  # identifier -> (number, html)
+        self.has_math = False  # the page then loads the KaTeX stylesheet
         self._footnote_refs: set[str] = set()
 
     def render(self, node: Node) -> str:
@@ -471,8 +472,10 @@ def render_caption_number(r: Renderer, node: Node) -> str:
 
 @handles("math", "inlineMath")
 def render_math(r: Renderer, node: Node) -> str:
-    """Math: MyST's server-side KaTeX output (we show its MathML), TeX source as fallback."""
+    """Math: MyST's server-side KaTeX HTML (styled by the bundled KaTeX CSS and fonts, with
+    MathML for screen readers); the TeX source when KaTeX could not render it."""
     inline = node["type"] == "inlineMath"
+    r.has_math = True
     tex = esc(node.get("value", ""))
     body = node.get("html") or f'<code class="tex">{tex}</code>'
     if inline:
