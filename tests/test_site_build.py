@@ -227,8 +227,12 @@ def test_assets_search_index_and_notebooks(book_site: Path) -> None:
 
 
 def test_page_weight_is_reported(book_site: Path) -> None:
-    shared = sum(p.stat().st_size for p in (book_site / "assets").iterdir())
-    lines = [f"shared assets: {shared / 1024:.0f} KiB"]
+    core = sum(p.stat().st_size for p in (book_site / "assets").iterdir() if p.is_file())
+    katex = sum(p.stat().st_size for p in (book_site / "assets" / "katex").rglob("*.*"))
+    lines = [
+        f"shared CSS/JS: {core / 1024:.0f} KiB; KaTeX CSS + fonts (math pages): "
+        f"{katex / 1024:.0f} KiB"
+    ]
     for name, _ in toc_pages():
         path = book_site / name
         page = parse(path)

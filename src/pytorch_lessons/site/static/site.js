@@ -307,10 +307,11 @@
             panel.innerHTML = results
               .map(function (hit) {
                 var r = hit.record;
-                var page = r.type === "lvl1" ? "" : '<span class="result-page">' + escapeHtml(r.page) + "</span>";
+                var title = r.title || r.page;
+                var page = title === r.page ? "" : '<span class="result-page">' + escapeHtml(r.page) + "</span>";
                 return (
                   '<a role="option" href="' + escapeHtml(r.url) + '">' + page +
-                  '<span class="result-title">' + escapeHtml(r.title || r.page) + "</span>" +
+                  '<span class="result-title">' + escapeHtml(title) + "</span>" +
                   '<span class="result-snippet">' + snippet(hit.text || r, terms) + "</span></a>"
                 );
               })
