@@ -136,7 +136,7 @@ def test_package_import_stays_light():
 
     code = (
         "import sys, pytorch_lessons; "
-        "print(sorted(m for m in ('torchvision', 'matplotlib', 'ipywidgets') if m in sys.modules))"
+        "print(sorted(m for m in ('torch', 'torchvision', 'matplotlib', 'ipywidgets') if m in sys.modules))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

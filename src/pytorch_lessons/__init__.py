@@ -18,7 +18,21 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from pytorch_lessons.device import pick_device, set_seed
+from typing import TYPE_CHECKING, Any
+
 from pytorch_lessons.fast import fast_mode, sized
 
+if TYPE_CHECKING:
+    from pytorch_lessons.device import pick_device, set_seed
+
 __all__ = ["__version__", "fast_mode", "pick_device", "set_seed", "sized"]
+
+
+def __getattr__(name: str) -> Any:
+    # pick_device and set_seed need torch: import it only when they are first used, so that
+    # tools that need none of it (the site builder, the command line) start quickly.
+    if name in ("pick_device", "set_seed"):
+        from pytorch_lessons import device
+
+        return getattr(device, name)
+    raise AttributeError(f"module 'pytorch_lessons' has no attribute {name!r}")
