@@ -8,6 +8,31 @@ self-contained HTML + JS that stays interactive on the static site without a ker
 
 from __future__ import annotations
 
+from pytorch_lessons.widgets.gd_playground import (
+    GdPlayground,
+    draw_paths,
+    run_path,
+    show_gd_playground,
+)
+from pytorch_lessons.widgets.lr_explorer import (
+    LrExplorer,
+    draw_lr_run,
+    plot_fit,
+    show_lr_explorer,
+    train_line,
+)
 from pytorch_lessons.widgets.static import PrecomputedSlider, precomputed_slider
 
-__all__ = ["PrecomputedSlider", "precomputed_slider"]
+__all__ = [
+    "GdPlayground",
+    "LrExplorer",
+    "PrecomputedSlider",
+    "draw_lr_run",
+    "draw_paths",
+    "plot_fit",
+    "precomputed_slider",
+    "run_path",
+    "show_gd_playground",
+    "show_lr_explorer",
+    "train_line",
+]

@@ -1,0 +1,97 @@
+"""Chapter 04's exercises: right answers pass, typical mistakes get a message that helps."""
+
+import torch
+
+from pytorch_lessons.exercises import get, verdict
+
+
+def _ok(id_, answer):
+    result = verdict(id_, answer)
+    assert result.ok, result.message
+
+
+def _wrong(id_, answer, expected):
+    result = verdict(id_, answer)
+    assert not result.ok and expected in result.message, result.message
+
+
+def test_every_exercise_of_the_chapter_is_registered_with_hints():
+    for id_ in ("gd-two-steps", "gd-descend", "gd-momentum", "gd-critical-lr"):
+        ex = get(id_)
+        assert ex.chapter == "gradient_descent" and len(ex.hints) >= 2 and ex.why
+
+
+def test_two_steps():
+    theta = torch.tensor([1.0, 1.0])
+    for _ in range(2):
+        theta = theta - 0.04 * torch.stack([2 * theta[0], 20 * theta[1]])
+    _ok("gd-two-steps", theta)
+    _ok("gd-two-steps", theta.double())
+    _wrong("gd-two-steps", torch.tensor([0.92, 0.2]), "differs at index (0,)")  # one step only
+    _wrong("gd-two-steps", [0.8464, 0.04], "should be a torch.Tensor")
+
+
+def _descend(f, theta0, lr, steps):
+    theta = theta0.clone().requires_grad_(True)
+    for _ in range(steps):
+        (g,) = torch.autograd.grad(f(theta), theta)
+        with torch.no_grad():
+            theta -= lr * g
+    return theta.detach()
+
+
+def _momentum(f, theta0, lr, beta, steps):
+    theta = theta0.clone().requires_grad_(True)
+    v = torch.zeros_like(theta)
+    for _ in range(steps):
+        (g,) = torch.autograd.grad(f(theta), theta)
+        with torch.no_grad():
+            v = beta * v + g
+            theta -= lr * v
+    return theta.detach()
+
+
+def test_descend():
+    _ok("gd-descend", _descend)
+
+    def in_place(f, theta0, lr, steps):
+        theta0.requires_grad_(True)
+        for _ in range(steps):
+            (g,) = torch.autograd.grad(f(theta0), theta0)
+            with torch.no_grad():
+                theta0 -= lr * g
+        return theta0.detach()
+
+    def attached(f, theta0, lr, steps):
+        return _descend(f, theta0, lr, steps).requires_grad_(True)
+
+    _wrong("gd-descend", in_place, "changed θ₀ in place")
+    _wrong("gd-descend", attached, "still requires gradients")
+    _wrong("gd-descend", lambda f, t, lr, s: _descend(f, t, lr, s - 1), "differs at")
+    _wrong("gd-descend", lambda f, t, lr, s: None, "returned None")
+    _wrong("gd-descend", 0.1, "should be a function")
+
+
+def test_momentum():
+    _ok("gd-momentum", _momentum)
+    _wrong("gd-momentum", lambda f, t, lr, beta, s: _descend(f, t, lr, s), "differs at")
+
+    def dampened(f, theta0, lr, beta, steps):  # v = β v + (1 - β) g is a different convention
+        theta = theta0.clone().requires_grad_(True)
+        v = torch.zeros_like(theta)
+        for _ in range(steps):
+            (g,) = torch.autograd.grad(f(theta), theta)
+            with torch.no_grad():
+                v = beta * v + (1 - beta) * g
+                theta -= lr * v
+        return theta.detach()
+
+    _wrong("gd-momentum", dampened, "momentum_descent(f, θ₀, lr=0.1, beta=0.9, steps=10)")
+
+
+def test_critical_lr():
+    _ok("gd-critical-lr", 0.25)
+    _ok("gd-critical-lr", torch.tensor(0.25))
+    _wrong("gd-critical-lr", 2.0, "too large")
+    _wrong("gd-critical-lr", 0.125, "too small")
+    _wrong("gd-critical-lr", "0.25", "should be a number")

@@ -1,0 +1,68 @@
+"""Chapter 03's exercises: right answers pass, typical mistakes get a message that helps."""
+
+import torch
+from torch import nn
+
+from pytorch_lessons.data import make_linear_data
+from pytorch_lessons.exercises import get, verdict
+
+
+def _ok(id_, answer):
+    result = verdict(id_, answer)
+    assert result.ok, result.message
+
+
+def _wrong(id_, answer, expected):
+    result = verdict(id_, answer)
+    assert not result.ok and expected in result.message, result.message
+
+
+def test_every_exercise_of_the_chapter_is_registered_with_hints():
+    ids = ("linreg-r2", "linreg-standardize", "linreg-normal-equations", "linreg-train")
+    for id_ in ids:
+        ex = get(id_)
+        assert ex.chapter == "linear_regression" and len(ex.hints) >= 2 and ex.why
+
+
+def test_r2():
+    _ok("linreg-r2", lambda p, t: 1 - ((t - p) ** 2).sum() / ((t - t.mean()) ** 2).sum())
+    _wrong("linreg-r2", lambda p, t: ((t - p) ** 2).mean(), "differs at")
+    _wrong("linreg-r2", lambda p, t: 1 - ((t - p) ** 2).sum() / (t**2).sum(), "differs at")
+
+
+def test_standardize_accepts_either_standard_deviation():
+    _ok("linreg-standardize", lambda x: (x - x.mean(dim=0)) / x.std(dim=0))
+    _ok("linreg-standardize", lambda x: (x - x.mean(dim=0)) / x.std(dim=0, correction=0))
+    _wrong("linreg-standardize", lambda x: x - x.mean(dim=0), "differs at")
+    _wrong("linreg-standardize", lambda x: (x - x.mean()) / x.std(), "differs at")
+
+
+def test_normal_equations():
+    def solve(X, y):
+        A = torch.cat([X, torch.ones(len(X), 1)], dim=1)
+        return torch.linalg.solve(A.T @ A, A.T @ y)
+
+    def no_bias(X, y):
+        return torch.linalg.solve(X.T @ X, X.T @ y)
+
+    def lstsq(X, y):
+        return torch.linalg.lstsq(torch.cat([X, torch.ones(len(X), 1)], dim=1), y).solution
+
+    _ok("linreg-normal-equations", solve)
+    _ok("linreg-normal-equations", lstsq)  # the same answer by another route
+    _wrong("linreg-normal-equations", no_bias, "but it should have shape (2, 1)")
+
+
+def test_train_checks_a_trained_linear_model():
+    X, y = make_linear_data(200, [1.5, -2.0, 0.5], bias=1.0, noise=0.1, seed=3)
+    model = nn.Linear(3, 1)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    for _ in range(300):
+        optimizer.zero_grad()
+        nn.functional.mse_loss(model(X), y).backward()
+        optimizer.step()
+    _ok("linreg-train", model)
+    _wrong("linreg-train", nn.Linear(3, 1), "the learned [w1, w2, w3, b] differs")
+    _wrong("linreg-train", nn.Linear(2, 1), "your code raised RuntimeError")
+    _wrong("linreg-train", nn.Sequential(nn.Linear(3, 1)), "should be an nn.Linear")
+    _wrong("linreg-train", nn.Linear(3, 2), "it should give (4, 1)")
