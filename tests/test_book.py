@@ -131,3 +131,12 @@ def test_student_edition_runs_top_to_bottom(notebook, tmp_path):
     ).execute()
     verdicts = [_text(c) for c in student.cells if "exercise" in c.metadata.get("tags", [])]
     assert verdicts and all("not solved yet" in v for v in verdicts)
+
+
+def test_nbval_markers_are_spelled_so_nbval_sees_them():
+    """nbval honours a marker only when it is alone on its comment line: a reason goes below it."""
+    for chapter in CHAPTERS:
+        for number, line in enumerate(chapter.read_text().splitlines(), start=1):
+            stripped = line.strip().lstrip("#").strip()
+            if line.strip().startswith("#") and stripped.startswith("NBVAL_") and " " in stripped:
+                pytest.fail(f"{chapter.name}:{number}: put {stripped.split()[0]} alone on its line")
