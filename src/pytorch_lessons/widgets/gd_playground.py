@@ -271,7 +271,7 @@ class GdFigure:
         _log_y(self.ax_loss)
         self.ax_loss.set_xlabel("step")
         self.ax_loss.set_ylabel("loss − minimum")
-        self.title = self.ax_map.set_title(" ", fontsize=10)
+        self.title = self.ax_map.set_title(" ", fontsize=10, y=1.01)  # a fixed place: redrawn alone
         self.diverged_labels = [
             ax.text(
                 0.5,

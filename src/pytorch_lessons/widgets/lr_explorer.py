@@ -187,7 +187,7 @@ class LrFigure:
         ax_fit.set_xlabel("x")
         ax_fit.set_ylabel("y")
         self.legend = ax_fit.legend(loc="upper left", fontsize=8)
-        self.title = ax_loss.set_title(" ", fontsize=10)
+        self.title = ax_loss.set_title(" ", fontsize=10, y=1.01)  # a fixed place: redrawn alone
         self.diverged_labels = [
             ax.text(
                 0.5,
