@@ -51,3 +51,13 @@ def test_an_edited_source_is_reported_out_of_sync(tmp_path, capsys):
 def test_execute_rejects_what_is_not_a_chapter_source(tmp_path, capsys):
     assert main(["execute", str(tmp_path / "missing.md")]) == 2
     assert "is not a chapter source" in capsys.readouterr().err
+
+
+def test_re_executing_an_unchanged_chapter_rewrites_the_same_cell_ids(tmp_path):
+    source = tmp_path / "01-tiny.md"
+    source.write_text(CHAPTER)
+    execute(source)
+    first = [c.id for c in nbformat.read(source.with_suffix(".ipynb"), as_version=4).cells]
+    execute(source)
+    assert [c.id for c in nbformat.read(source.with_suffix(".ipynb"), as_version=4).cells] == first
+    assert len(set(first)) == len(first)
