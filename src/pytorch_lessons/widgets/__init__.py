@@ -8,6 +8,7 @@ self-contained HTML + JS that stays interactive on the static site without a ker
 
 from __future__ import annotations
 
+from pytorch_lessons.widgets.conv_explorer import ConvExplorer, apply_kernel, show_conv_explorer
 from pytorch_lessons.widgets.gd_playground import (
     GdPlayground,
     draw_paths,
@@ -21,18 +22,24 @@ from pytorch_lessons.widgets.lr_explorer import (
     show_lr_explorer,
     train_line,
 )
+from pytorch_lessons.widgets.prediction_explorer import PredictionExplorer, show_prediction_explorer
 from pytorch_lessons.widgets.static import PrecomputedSlider, precomputed_slider
 
 __all__ = [
+    "ConvExplorer",
     "GdPlayground",
     "LrExplorer",
     "PrecomputedSlider",
+    "PredictionExplorer",
+    "apply_kernel",
     "draw_lr_run",
     "draw_paths",
     "plot_fit",
     "precomputed_slider",
     "run_path",
+    "show_conv_explorer",
     "show_gd_playground",
     "show_lr_explorer",
+    "show_prediction_explorer",
     "train_line",
 ]
