@@ -130,9 +130,9 @@ def test_mnist_cnn_shapes_and_parameters():
     model = MnistCNN()
     result = summary(model, (2, 1, 28, 28))
     assert result.output_shape == (2, 10)
-    assert result.total_parameters == 69_170
+    assert result.total_parameters == 65_122
     conv_shapes = [r.output_shape for r in result.rows if r.kind == "Conv2d"]
-    assert conv_shapes == [(2, 8, 14, 14), (2, 24, 14, 14), (2, 48, 7, 7)]
+    assert conv_shapes == [(2, 8, 14, 14), (2, 16, 14, 14), (2, 48, 7, 7)]
     small = summary(MnistCNN(widths=(4, 8, 16), hidden=32, num_classes=3), (1, 1, 28, 28))
     assert small.output_shape == (1, 3)
     assert [r.output_shape for r in small.rows if r.kind == "Linear"] == [(1, 32), (1, 3)]

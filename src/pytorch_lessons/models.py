@@ -151,12 +151,12 @@ class MnistCNN(nn.Module):
 
     A 5×5 convolution with stride 2 takes the 28×28 digit straight to 14×14; two 3×3 blocks
     then pool to 7×7 and 3×3. Pooling comes before batch norm and ReLU, so that those work on
-    four times fewer values. 700 steps of 128 digits (one and a half epochs) reach about
-    99.2 % test accuracy.
+    four times fewer values. 800 steps of 128 digits (1.7 epochs) reach about 99.2 % test
+    accuracy.
     """
 
     def __init__(
-        self, widths: tuple[int, int, int] = (8, 24, 48), hidden: int = 128, num_classes: int = 10
+        self, widths: tuple[int, int, int] = (8, 16, 48), hidden: int = 128, num_classes: int = 10
     ) -> None:
         super().__init__()
         c1, c2, c3 = widths
