@@ -15,7 +15,6 @@ Also the two pictures of what a trained network learned: :func:`show_filters` an
 
 from __future__ import annotations
 
-import functools
 import io
 import math
 import re
@@ -25,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 import torch.nn.functional as F
+
+from pytorch_lessons.widgets.live import labelled
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -256,16 +257,6 @@ def draw_conv(result: ConvResult) -> Figure:
     return fig
 
 
-@functools.cache
-def _labelled(box: type, name: str) -> type:
-    """A subclass of the ipywidgets ``box`` with a stable text form (what nbval compares)."""
-
-    def __repr__(self: Any) -> str:
-        return f"<live {name}: move the controls in JupyterLab>"
-
-    return type(f"Labelled{box.__name__}", (box,), {"__repr__": __repr__})
-
-
 CUSTOM = "custom (type below)"
 
 
@@ -304,7 +295,7 @@ class ConvExplorer:
         controls = widgets.HBox(
             [widgets.VBox([self.preset, self.text]), widgets.VBox([self.stride, self.padding])]
         )
-        self.widget = _labelled(widgets.VBox, "convolution explorer")(
+        self.widget = labelled(widgets.VBox, "convolution explorer")(
             [controls, self.message, self.image_view]
         )
         self.widget.explorer = self

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
-from pytorch_lessons.widgets.lr_explorer import FastRenderer, _labelled, _log_y, explorer_data
+from pytorch_lessons.widgets.live import labelled
+from pytorch_lessons.widgets.lr_explorer import FastRenderer, _log_y, explorer_data
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -502,7 +503,7 @@ class GdPlayground:
         controls = widgets.VBox(
             [self.surface, self.optimizer, self.lr, self.momentum, self.start_x, self.start_y]
         )
-        self.widget = _labelled(widgets.VBox, "gradient-descent playground")([controls, self.image])
+        self.widget = labelled(widgets.VBox, "gradient-descent playground")([controls, self.image])
         self.widget.playground = self
 
     def _on_change(self) -> None:

@@ -13,7 +13,6 @@ Three layers, each usable alone:
 
 from __future__ import annotations
 
-import functools
 import io
 import math
 from collections.abc import Mapping, Sequence
@@ -21,6 +20,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import torch
+
+from pytorch_lessons.widgets.live import labelled
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -410,7 +411,7 @@ class LrExplorer:
         self.run: LrRun | None = None
         self.update(self.slider.value)
         self.slider.observe(lambda change: self.update(change["new"]), names="value")
-        self.widget = _labelled(widgets.VBox, "learning-rate explorer")([self.slider, self.image])
+        self.widget = labelled(widgets.VBox, "learning-rate explorer")([self.slider, self.image])
         self.widget.explorer = self
 
     def update(self, lr: float) -> LrRun:
@@ -419,17 +420,6 @@ class LrExplorer:
         self.picture.draw(self.run)
         self.image.value = self.picture.png()
         return self.run
-
-
-@functools.cache
-def _labelled(box: type, name: str) -> type:
-    """A subclass of the ipywidgets ``box`` whose text form is stable: what a text-only front
-    end (and nbval) sees instead of the live widget."""
-
-    def __repr__(self: Any) -> str:
-        return f"<live {name}: move the controls in JupyterLab>"
-
-    return type(f"Labelled{box.__name__}", (box,), {"__repr__": __repr__})
 
 
 def lr_frames(

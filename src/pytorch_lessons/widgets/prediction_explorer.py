@@ -16,7 +16,6 @@ and :func:`show_misclassified`.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ import torch
 from torch import nn
 
 from pytorch_lessons.widgets.conv_explorer import render_png
+from pytorch_lessons.widgets.live import labelled
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -257,16 +257,6 @@ def show_misclassified(
     return fig
 
 
-@functools.cache
-def _labelled(box: type, name: str) -> type:
-    """A subclass of the ipywidgets ``box`` with a stable text form (what nbval compares)."""
-
-    def __repr__(self: Any) -> str:
-        return f"<live {name}: move the controls in JupyterLab>"
-
-    return type(f"Labelled{box.__name__}", (box,), {"__repr__": __repr__})
-
-
 class PredictionExplorer:
     """The live widget: a slider over the test digits, and a box to show only the mistakes.
 
@@ -301,7 +291,7 @@ class PredictionExplorer:
         self.slider.observe(lambda change: self.show(change["new"]), names="value")
         self.only_mistakes.observe(lambda change: self.filter(change["new"]), names="value")
         self.show(0)
-        self.widget = _labelled(widgets.VBox, "prediction explorer")(
+        self.widget = labelled(widgets.VBox, "prediction explorer")(
             [widgets.HBox([self.slider, self.only_mistakes]), self.image_view]
         )
         self.widget.explorer = self
