@@ -10,7 +10,9 @@ from .conftest import ROOT
 
 def test_repo2docker_accepts_the_repository_and_uses_environment_yml():
     command = Path(sys.executable).parent / "jupyter-repo2docker"
-    assert command.exists() or shutil.which("jupyter-repo2docker"), "jupyter-repo2docker is not installed"
+    assert command.exists() or shutil.which("jupyter-repo2docker"), (
+        "jupyter-repo2docker is not installed"
+    )
     result = subprocess.run(
         [str(command), "--no-build", "--user-id", "1000", "--user-name", "jovyan", str(ROOT)],
         capture_output=True,
