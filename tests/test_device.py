@@ -1,4 +1,7 @@
+import os
 import random
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -50,3 +53,43 @@ def test_set_seed_makes_all_generators_repeat():
 def test_set_seed_rejects_bad_seeds(seed, error):
     with pytest.raises(error, match="seed must be"):
         set_seed(seed)
+
+
+_DETERMINISM_PROBE = """
+import os, sys
+import torch
+from pytorch_lessons import set_seed
+set_seed(0)
+assert torch.are_deterministic_algorithms_enabled()
+assert torch.is_deterministic_algorithms_warn_only_enabled()
+assert torch.empty(4).isnan().all()  # what Chapter 01 and the appendix show
+assert "torch._inductor" not in sys.modules, "set_seed imported inductor"
+import torch._inductor.config as inductor_config
+assert inductor_config.deterministic is True  # what the public call would have set
+assert os.environ["CUBLAS_WORKSPACE_CONFIG"] == ":4096:8"
+"""
+
+
+def test_set_seed_turns_on_deterministic_mode_without_importing_inductor():
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("TORCHINDUCTOR_DETERMINISTIC", "CUBLAS_WORKSPACE_CONFIG")
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", _DETERMINISM_PROBE],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_set_seed_after_inductor_is_loaded_uses_the_public_call(monkeypatch):
+    import torch._inductor.config as inductor_config
+
+    monkeypatch.setattr(inductor_config, "deterministic", False)
+    set_seed(0)
+    assert inductor_config.deterministic is True
+    assert torch.are_deterministic_algorithms_enabled()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import sys
 
 import numpy as np
 import torch
@@ -48,7 +49,8 @@ def set_seed(seed: int = 0) -> None:
     """Seed Python, NumPy and PyTorch so that a notebook gives the same numbers every run.
 
     Also asks PyTorch for deterministic algorithms (warning, not failing, where an operation
-    has none), which makes CPU runs repeatable.
+    has none), which makes CPU runs repeatable, and -- as PyTorch requires for that on CUDA --
+    sets ``CUBLAS_WORKSPACE_CONFIG`` unless it is already set.
     """
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise TypeError(f"seed must be an int, got {type(seed).__name__}")
@@ -57,4 +59,22 @@ def set_seed(seed: int = 0) -> None:
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
-    torch.use_deterministic_algorithms(True, warn_only=True)
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    _use_deterministic_algorithms()
+
+
+def _use_deterministic_algorithms() -> None:
+    """``torch.use_deterministic_algorithms(True, warn_only=True)``, minus its import of
+    ``torch._inductor`` (about 2 s on a small CPU, paid in every notebook's first cell).
+
+    The public call does two things: it sets the flag in the C++ core, and it sets
+    ``torch._inductor.config.deterministic``. While inductor is not loaded, the environment
+    variable that config reads on import does the second; once it is loaded, or if the core
+    setter moves, the public call runs instead.
+    """
+    setter = getattr(torch._C, "_set_deterministic_algorithms", None)
+    if setter is None or "torch._inductor.config" in sys.modules:
+        torch.use_deterministic_algorithms(True, warn_only=True)
+        return
+    os.environ["TORCHINDUCTOR_DETERMINISTIC"] = "1"
+    setter(True, warn_only=True)
