@@ -215,6 +215,20 @@ def test_show_lr_explorer_displays_the_live_widget_then_the_fallback():
     assert isinstance(static, PrecomputedSlider) and static.frames == 2
 
 
+def test_fast_mode_shows_only_the_live_widgets(monkeypatch):
+    monkeypatch.setenv("PYTORCH_LESSONS_FAST", "1")
+    with mock.patch("IPython.display.display") as display:
+        lr.show_lr_explorer(lrs=(0.1, 2.0), steps=10)
+        gd.show_gd_playground()
+    shown = [c.args[0] for c in display.call_args_list]
+    assert [
+        type(obj.explorer if hasattr(obj, "explorer") else obj.playground) for obj in shown
+    ] == [
+        lr.LrExplorer,
+        gd.GdPlayground,
+    ]
+
+
 # --- gradient-descent playground: the computation --------------------------------------------
 
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 import torch.nn.functional as F
 
-from pytorch_lessons.widgets.live import labelled
+from pytorch_lessons.widgets.live import labelled, show_live_and_static
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -361,14 +361,11 @@ def show_conv_explorer(
     """Show the live convolution explorer and, below it, its precomputed static version.
 
     In JupyterLab the static version hides itself when the live widget is shown; on the static
-    site (no kernel) it is the one that works. The displayed box keeps its
+    site (no kernel) it is the one that works. Instructor fast mode skips it. The displayed box keeps its
     :class:`ConvExplorer` as ``.explorer``.
     """
-    from IPython.display import display
-
     explorer = ConvExplorer(image, kernel)
-    display(explorer.widget)
-    display(conv_fallback(image, names))
+    show_live_and_static(explorer.widget, lambda: conv_fallback(image, names))
 
 
 def _grid(count: int, ncols: int) -> tuple[int, int]:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
-from pytorch_lessons.widgets.live import labelled
+from pytorch_lessons.widgets.live import labelled, show_live_and_static
 from pytorch_lessons.widgets.lr_explorer import FastRenderer, _log_y, explorer_data
 
 if TYPE_CHECKING:
@@ -548,11 +548,8 @@ def show_gd_playground(surface: str = "bowl", optimizer: str = "SGD") -> None:
     """Show the live gradient-descent playground and, below it, its precomputed static version.
 
     In JupyterLab the static version hides itself when the live widget is shown; on the static
-    site (no kernel) it is the one that works. The displayed box keeps its
+    site (no kernel) it is the one that works. Instructor fast mode skips it. The displayed box keeps its
     :class:`GdPlayground` as ``.playground``.
     """
-    from IPython.display import display
-
     playground = GdPlayground(surface, optimizer)
-    display(playground.widget)
-    display(gd_fallback())
+    show_live_and_static(playground.widget, gd_fallback)

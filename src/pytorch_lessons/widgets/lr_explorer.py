@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
-from pytorch_lessons.widgets.live import labelled
+from pytorch_lessons.widgets.live import labelled, show_live_and_static
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -454,11 +454,8 @@ def show_lr_explorer(
     """Show the live learning-rate explorer and, below it, its precomputed static version.
 
     In JupyterLab the static version hides itself when the live widget is shown; on the
-    static site (no kernel) it is the one that works. The displayed box keeps its
+    static site (no kernel) it is the one that works. Instructor fast mode skips it. The displayed box keeps its
     :class:`LrExplorer` as ``.explorer``.
     """
-    from IPython.display import display
-
     explorer = LrExplorer(lr, steps)
-    display(explorer.widget)
-    display(lr_fallback(lrs, steps))
+    show_live_and_static(explorer.widget, lambda: lr_fallback(lrs, steps))

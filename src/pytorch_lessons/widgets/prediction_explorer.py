@@ -25,7 +25,7 @@ import torch
 from torch import nn
 
 from pytorch_lessons.widgets.conv_explorer import render_png
-from pytorch_lessons.widgets.live import labelled
+from pytorch_lessons.widgets.live import labelled, show_live_and_static
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -373,10 +373,10 @@ def show_prediction_explorer(
     model: nn.Module, images: torch.Tensor, labels: torch.Tensor, count: int = 12
 ) -> None:
     """Show the live prediction explorer and, below it, its precomputed static version
-    (``count`` digits). The displayed box keeps its :class:`PredictionExplorer` as ``.explorer``."""
-    from IPython.display import display
-
+    (``count`` digits; skipped in instructor fast mode). The displayed box keeps its
+    :class:`PredictionExplorer` as ``.explorer``."""
     probabilities = predict_probabilities(model, images)
     explorer = PredictionExplorer(probabilities, images, labels)
-    display(explorer.widget)
-    display(prediction_fallback(probabilities, images, labels, count))
+    show_live_and_static(
+        explorer.widget, lambda: prediction_fallback(probabilities, images, labels, count)
+    )
