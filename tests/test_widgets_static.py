@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from matplotlib.figure import Figure
 
@@ -33,3 +35,15 @@ def test_precomputed_slider_rejects_bad_input():
         precomputed_slider([], "x")
     with pytest.raises(ValueError, match="start must be between 0 and 0"):
         precomputed_slider([("a", _figure(1))], "x", start=1)
+
+
+def test_precomputed_slider_html_is_the_same_when_made_again():
+    """Re-running a cell must not change its HTML: the id comes from the labels, not a counter."""
+    frames = [(f"lr={v}", _figure(v)) for v in (1, 2)]
+    first, second = precomputed_slider(frames, "lr").html, precomputed_slider(frames, "lr").html
+    assert first == second
+
+    def slider_id(html: str) -> str:
+        return re.search(r'id="(pl-slider-[0-9a-f]+)"', html).group(1)
+
+    assert slider_id(precomputed_slider(frames, "rate").html) != slider_id(first)

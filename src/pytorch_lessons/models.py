@@ -151,8 +151,8 @@ class MnistCNN(nn.Module):
 
     A 5×5 convolution with stride 2 takes the 28×28 digit straight to 14×14; two 3×3 blocks
     then pool to 7×7 and 3×3. Pooling comes before batch norm and ReLU, so that those work on
-    four times fewer values. 800 steps of 128 digits (1.7 epochs) reach about 99.2 % test
-    accuracy.
+    four times fewer values. 300 steps of 256 digits (1.3 epochs) with Adam, a one-cycle
+    schedule and label smoothing reach about 99.2 % test accuracy.
     """
 
     def __init__(

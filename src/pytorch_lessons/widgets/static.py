@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import io
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -13,26 +13,27 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-_ids = itertools.count(1)
-
 # Hides the fallback when a live ipywidget rendered in the same output area (JupyterLab), so a
 # student sees one control, while the static site -- where widgets cannot render -- shows it.
 _SCRIPT = """
 (function () {
-  var root = document.getElementById("%(id)s");
-  if (!root) return;
-  var area = root.closest(".jp-OutputArea, .output_area, .cell");
-  if (area && area.querySelector(".jupyter-widgets, .widget-area")) { root.style.display = "none"; }
-  var input = root.querySelector("input[type=range]");
-  var frames = root.querySelectorAll(".pl-frame");
-  var value = root.querySelector(".pl-value");
-  function show() {
-    var k = Number(input.value);
-    frames.forEach(function (f, i) { f.style.display = i === k ? "" : "none"; });
-    value.textContent = frames[k].getAttribute("data-label");
-  }
-  input.addEventListener("input", show);
-  show();
+  // The id comes from the labels, so sliders alike share one: set each up once.
+  document.querySelectorAll('[id="%(id)s"]').forEach(function (root) {
+    if (root.dataset.plReady) return;
+    root.dataset.plReady = "1";
+    var area = root.closest(".jp-OutputArea, .output_area, .cell");
+    if (area && area.querySelector(".jupyter-widgets, .widget-area")) { root.style.display = "none"; }
+    var input = root.querySelector("input[type=range]");
+    var frames = root.querySelectorAll(".pl-frame");
+    var value = root.querySelector(".pl-value");
+    function show() {
+      var k = Number(input.value);
+      frames.forEach(function (f, i) { f.style.display = i === k ? "" : "none"; });
+      value.textContent = frames[k].getAttribute("data-label");
+    }
+    input.addEventListener("input", show);
+    show();
+  });
 })();
 """
 
@@ -72,7 +73,6 @@ def precomputed_slider(
         raise ValueError("precomputed_slider needs at least one frame")
     if not 0 <= start < len(frames):
         raise ValueError(f"start must be between 0 and {len(frames) - 1}, got {start}")
-    uid = f"pl-slider-{next(_ids)}"
     hidden = ' style="display:none"'
     images = "\n".join(
         f'<img class="pl-frame" data-label="{html.escape(str(name))}" alt="{html.escape(label)} = '
@@ -80,6 +80,11 @@ def precomputed_slider(
         f"{'' if i == start else hidden}>"
         for i, (name, fig) in enumerate(frames)
     )
+    # An id from the labels, not a counter or the pixels: re-running a cell, on any machine, must
+    # give the same HTML (nbval compares it). Sliders with the same labels share it harmlessly.
+    names = "\0".join(str(name) for name, _ in frames)
+    digest = hashlib.sha1(f"{label}\0{start}\0{caption}\0{names}".encode()).hexdigest()[:12]
+    uid = f"pl-slider-{digest}"
     markup = (
         f'<div class="pl-slider" id="{uid}">'
         f'<label>{html.escape(label)} <input type="range" min="0" max="{len(frames) - 1}" '
