@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 import jupytext
-from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
@@ -39,7 +38,7 @@ def run(source: Path, fast: bool) -> float:
     NotebookClient(
         notebook,
         timeout=600,
-        km=KernelManager(kernel_name="python3", transport="ipc"),  # local only, no TCP port
+        kernel_name="python3",
         resources={"metadata": {"path": str(BOOK)}},
     ).execute()
     return time.perf_counter() - start

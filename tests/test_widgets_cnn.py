@@ -340,8 +340,8 @@ def test_show_misclassified_gallery():
     probabilities = torch.tensor([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.3, 0.7]])
     labels = torch.tensor([0, 0, 1, 1])
     fig = pe.show_misclassified(images, labels, probabilities, count=5, ncols=1)
-    titles = [ax.get_title() for ax in fig.axes if ax.images]
-    assert titles == ["0→1 (80%)\np(0) = 20%", "1→0 (60%)\np(1) = 40%"]
+    (ax,) = fig.axes
+    assert [t.get_text() for t in ax.texts] == ["0→1 (80%)\np(0) = 20%", "1→0 (60%)\np(1) = 40%"]
     with pytest.raises(ValueError, match="no misclassified"):
         pe.show_misclassified(images, probabilities.argmax(1), probabilities)
     with pytest.raises(ValueError, match="count"):

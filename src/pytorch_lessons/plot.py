@@ -150,6 +150,60 @@ class LiveLossPlot:
             self._handle.update(self.figure)
 
 
+def image_grid(
+    images: torch.Tensor,
+    titles: Sequence[str] | None = None,
+    colors: Sequence[str] | None = None,
+    ncols: int = 8,
+    fontsize: float = 9,
+) -> Figure:
+    """Grey-scale images ``(N, H, W)`` side by side in one picture, each with an optional title.
+
+    The images are pasted into one array and drawn on a single axes -- about ten times faster
+    than one axes per image. Each image gets its own grey scale (black = its minimum, white =
+    its maximum), as ``imshow`` gives it; titles may span several lines.
+    """
+    import numpy as np
+
+    n, height, width = images.shape
+    cols = min(ncols, n)
+    rows = math.ceil(n / cols)
+    zoom = 84 / height  # screen pixels per image pixel: each image about 84 pixels high
+    lines = max((title.count("\n") + 1 for title in titles), default=0) if titles else 0
+    band = math.ceil(lines * fontsize * 1.4 / zoom)  # room above each image for its title
+    gap = max(1, round(2 * 28 / height))
+    cell_h, cell_w = band + height + gap, width + gap
+    canvas = np.ones((rows * cell_h + gap, cols * cell_w + gap), dtype=np.float32)
+    pixels = images.detach().cpu().float()
+    low = pixels.amin(dim=(1, 2), keepdim=True)
+    high = pixels.amax(dim=(1, 2), keepdim=True)
+    pixels = ((pixels - low) / (high - low).clamp_min(1e-12)).numpy()
+    for k in range(n):
+        row, col = divmod(k, cols)
+        top, left = gap + row * cell_h + band, gap + col * cell_w
+        canvas[top : top + height, left : left + width] = pixels[k]
+
+    plt = _pyplot()
+    size = (canvas.shape[1] * zoom / 80, canvas.shape[0] * zoom / 80)
+    fig = plt.figure(figsize=size, dpi=80)
+    plt.close(fig)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.imshow(canvas, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    ax.set_axis_off()
+    for k, title in enumerate(titles or []):
+        row, col = divmod(k, cols)
+        ax.text(
+            gap + col * cell_w + (width - 1) / 2,
+            gap + row * cell_h + band - 1.5,
+            title,
+            ha="center",
+            va="bottom",
+            fontsize=fontsize,
+            color=colors[k] if colors else "black",
+        )
+    return fig
+
+
 def show_digits(
     images: torch.Tensor,
     labels: Sequence[int] | torch.Tensor | None = None,
@@ -173,26 +227,17 @@ def show_digits(
     for name, values in (("labels", labels), ("predictions", predictions)):
         if values is not None and len(values) != len(images):
             raise ValueError(f"{name} has {len(values)} entries but there are {len(images)} images")
-    plt = _pyplot()
-    n = len(images)
-    cols = min(ncols, n)
-    rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(1.1 * cols, 1.25 * rows), dpi=80, squeeze=False)
-    for i, ax in enumerate(axes.flat):
-        ax.axis("off")
-        if i >= n:
-            continue
-        ax.imshow(images[i].detach().cpu().float().numpy(), cmap="gray")
-        if labels is not None and predictions is not None:
-            label, predicted = int(labels[i]), int(predictions[i])
-            ax.set_title(
-                f"{label}→{predicted}", fontsize=9, color="black" if label == predicted else "red"
-            )
-        elif labels is not None:
-            ax.set_title(str(int(labels[i])), fontsize=9)
-    fig.tight_layout()
-    plt.close(fig)
-    return fig
+    titles, colors = None, None
+    if labels is not None and predictions is not None:
+        pairs = [
+            (int(label), int(predicted))
+            for label, predicted in zip(labels, predictions, strict=True)
+        ]
+        titles = [f"{label}→{predicted}" for label, predicted in pairs]
+        colors = ["black" if label == predicted else "red" for label, predicted in pairs]
+    elif labels is not None:
+        titles = [str(int(label)) for label in labels]
+    return image_grid(images, titles, colors, ncols=ncols)
 
 
 def show_broadcast(a: torch.Tensor, b: torch.Tensor, op: str = "+") -> Figure:

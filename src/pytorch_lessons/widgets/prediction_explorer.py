@@ -16,7 +16,6 @@ and :func:`show_misclassified`.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 from torch import nn
 
+from pytorch_lessons.plot import image_grid
 from pytorch_lessons.widgets.conv_explorer import render_png
 from pytorch_lessons.widgets.live import labelled, show_live_and_static
 
@@ -224,8 +224,6 @@ def show_misclassified(
 ) -> Figure:
     """A gallery of the ``count`` most confident mistakes: each titled
     ``true → predicted`` with the probability given to the prediction and to the truth."""
-    import matplotlib.pyplot as plt
-
     images = _check_images(images)
     labels = _as_labels("labels", labels, len(images))
     if not isinstance(probabilities, torch.Tensor) or probabilities.shape[:1] != images.shape[:1]:
@@ -236,25 +234,12 @@ def show_misclassified(
     wrong = misclassified(probabilities, labels)[:count]
     if len(wrong) == 0:
         raise ValueError("there are no misclassified images to show")
-    cols = min(ncols, len(wrong))
-    rows = math.ceil(len(wrong) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(1.35 * cols, 1.75 * rows), dpi=80, squeeze=False)
-    plt.close(fig)
-    for k, ax in enumerate(axes.flat):
-        ax.axis("off")
-        if k >= len(wrong):
-            continue
-        i = int(wrong[k])
+    titles = []
+    for i in wrong.tolist():
         p = probabilities[i]
         predicted, truth = int(p.argmax()), int(labels[i])
-        ax.imshow(images[i, 0].detach().cpu().float().numpy(), cmap="gray")
-        ax.set_title(
-            f"{truth}→{predicted} ({p[predicted]:.0%})\np({truth}) = {p[truth]:.0%}",
-            fontsize=8,
-            color=_WRONG,
-        )
-    fig.tight_layout()
-    return fig
+        titles.append(f"{truth}→{predicted} ({p[predicted]:.0%})\np({truth}) = {p[truth]:.0%}")
+    return image_grid(images[wrong, 0], titles, [_WRONG] * len(titles), ncols=ncols, fontsize=8)
 
 
 class PredictionExplorer:
