@@ -25,3 +25,19 @@ def mnist_root() -> Path:
             pytest.fail(f"CI must provide MNIST: none in {root} (set PYTORCH_LESSONS_DATA)")
         pytest.skip(f"MNIST not present in {root}")
     return root
+
+
+def assert_passes(id_: str, answer: object) -> None:
+    """The exercise ``id_`` accepts ``answer``."""
+    from pytorch_lessons.exercises import verdict
+
+    result = verdict(id_, answer)
+    assert result.ok, result.message
+
+
+def assert_fails(id_: str, answer: object, expected: str) -> None:
+    """The exercise ``id_`` rejects ``answer`` with a message that contains ``expected``."""
+    from pytorch_lessons.exercises import verdict
+
+    result = verdict(id_, answer)
+    assert not result.ok and expected in result.message, result.message

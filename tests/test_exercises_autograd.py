@@ -5,17 +5,9 @@ import math
 import pytest
 import torch
 
-from pytorch_lessons.exercises import get, verdict
+from pytorch_lessons.exercises import get
 
-
-def _ok(id_, answer):
-    result = verdict(id_, answer)
-    assert result.ok, result.message
-
-
-def _wrong(id_, answer, expected):
-    result = verdict(id_, answer)
-    assert not result.ok and expected in result.message, result.message
+from .conftest import assert_fails, assert_passes
 
 
 def test_every_exercise_of_the_chapter_is_registered_with_hints():
@@ -32,10 +24,10 @@ def test_every_exercise_of_the_chapter_is_registered_with_hints():
 def test_first_grad():
     a = torch.tensor(3.0, requires_grad=True)
     (a**3 - 2 * a).backward()
-    _ok("autograd-first-grad", a.grad)
-    _wrong("autograd-first-grad", torch.tensor(27.0), "got 27, expected 25")
-    _wrong("autograd-first-grad", 25, "should be a torch.Tensor")
-    _wrong("autograd-first-grad", ..., "not solved yet")
+    assert_passes("autograd-first-grad", a.grad)
+    assert_fails("autograd-first-grad", torch.tensor(27.0), "got 27, expected 25")
+    assert_fails("autograd-first-grad", 25, "should be a torch.Tensor")
+    assert_fails("autograd-first-grad", ..., "not solved yet")
 
 
 def _gradient(f, x):
@@ -45,17 +37,19 @@ def _gradient(f, x):
 
 
 def test_grad_fn():
-    _ok("autograd-grad-fn", _gradient)
+    assert_passes("autograd-grad-fn", _gradient)
 
     def keeps_graph(f, x):
         x = x.detach().requires_grad_(True)
         return torch.autograd.grad(f(x), x, create_graph=True)[0]
 
-    _wrong("autograd-grad-fn", keeps_graph, "still requires gradients")
-    _wrong("autograd-grad-fn", lambda f, x: x, "differs at")
-    _wrong("autograd-grad-fn", lambda f, x: None, "returned None")
-    _wrong("autograd-grad-fn", "grad", "should be a function")
-    _wrong("autograd-grad-fn", lambda f, x: torch.autograd.grad(f(x), x)[0], "your code raised")
+    assert_fails("autograd-grad-fn", keeps_graph, "still requires gradients")
+    assert_fails("autograd-grad-fn", lambda f, x: x, "differs at")
+    assert_fails("autograd-grad-fn", lambda f, x: None, "returned None")
+    assert_fails("autograd-grad-fn", "grad", "should be a function")
+    assert_fails(
+        "autograd-grad-fn", lambda f, x: torch.autograd.grad(f(x), x)[0], "your code raised"
+    )
 
 
 def _numerical(f, x, eps=1e-3):
@@ -68,8 +62,8 @@ def _numerical(f, x, eps=1e-3):
 
 
 def test_numerical_grad_is_checked_on_functions_autograd_cannot_see():
-    _ok("autograd-numerical-grad", _numerical)
-    _wrong("autograd-numerical-grad", _gradient, "your code raised RuntimeError")
+    assert_passes("autograd-numerical-grad", _numerical)
+    assert_fails("autograd-numerical-grad", _gradient, "your code raised RuntimeError")
 
     def forward_difference(f, x, eps=1e-1):
         grad = torch.zeros_like(x)
@@ -79,9 +73,9 @@ def test_numerical_grad_is_checked_on_functions_autograd_cannot_see():
             grad.view(-1)[i] = (f(x + step) - f(x)) / eps
         return grad
 
-    _wrong("autograd-numerical-grad", forward_difference, "differs at")
-    _wrong("autograd-numerical-grad", lambda f, x: None, "returned None")
-    _wrong("autograd-numerical-grad", 3, "should be a function")
+    assert_fails("autograd-numerical-grad", forward_difference, "differs at")
+    assert_fails("autograd-numerical-grad", lambda f, x: None, "returned None")
+    assert_fails("autograd-numerical-grad", 3, "should be a function")
 
 
 class Value:
@@ -188,11 +182,13 @@ class Stub:
 
 
 def test_value_is_compared_with_pytorch():
-    _ok("autograd-value", Value)
-    _wrong("autograd-value", Overwrites, "a.grad is")
-    _wrong("autograd-value", NoTopologicalOrder, "PyTorch says")
-    _wrong("autograd-value", Stub, "not solved yet -- your code still raises NotImplementedError")
-    _wrong("autograd-value", Value(1.0), "should be the class Value itself")
+    assert_passes("autograd-value", Value)
+    assert_fails("autograd-value", Overwrites, "a.grad is")
+    assert_fails("autograd-value", NoTopologicalOrder, "PyTorch says")
+    assert_fails(
+        "autograd-value", Stub, "not solved yet -- your code still raises NotImplementedError"
+    )
+    assert_fails("autograd-value", Value(1.0), "should be the class Value itself")
 
 
 def _tensor_init(self, data, children=()):
@@ -223,4 +219,4 @@ class NoBackward:
     ],
 )
 def test_value_shape_mistakes(cls, expected):
-    _wrong("autograd-value", cls, expected)
+    assert_fails("autograd-value", cls, expected)

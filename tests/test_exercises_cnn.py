@@ -6,19 +6,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from pytorch_lessons.exercises import get, verdict
+from pytorch_lessons.exercises import get
+
+from .conftest import assert_fails, assert_passes
 
 IDS = ("cnn-conv-by-hand", "cnn-output-size", "cnn-small-net", "cnn-receptive-field")
-
-
-def _ok(id_, answer):
-    result = verdict(id_, answer)
-    assert result.ok, result.message
-
-
-def _wrong(id_, answer, expected):
-    result = verdict(id_, answer)
-    assert not result.ok and expected in result.message, result.message
 
 
 def test_every_exercise_of_the_chapter_is_registered_with_hints():
@@ -43,16 +35,18 @@ def test_conv_by_hand():
         k = kernel.shape[0]
         return F.conv2d(image[None, None], kernel[:k, :k][None, None])[0, 0]
 
-    _ok("cnn-conv-by-hand", by_hand)
-    _wrong("cnn-conv-by-hand", flipped, "differs at")
-    _wrong("cnn-conv-by-hand", square_only, "conv2d_by_hand(")
-    _wrong("cnn-conv-by-hand", lambda image, kernel: None, "returned None")
+    assert_passes("cnn-conv-by-hand", by_hand)
+    assert_fails("cnn-conv-by-hand", flipped, "differs at")
+    assert_fails("cnn-conv-by-hand", square_only, "conv2d_by_hand(")
+    assert_fails("cnn-conv-by-hand", lambda image, kernel: None, "returned None")
 
 
 def test_output_size():
-    _ok("cnn-output-size", lambda n, k, s, p: (n + 2 * p - k) // s + 1)
-    _wrong("cnn-output-size", lambda n, k, s, p: (n + p - k) // s + 1, "output_size(28, 3, 1, 1)")
-    _wrong("cnn-output-size", lambda n, k, s, p: (n + 2 * p - k) / s + 1, "is 14.5")
+    assert_passes("cnn-output-size", lambda n, k, s, p: (n + 2 * p - k) // s + 1)
+    assert_fails(
+        "cnn-output-size", lambda n, k, s, p: (n + p - k) // s + 1, "output_size(28, 3, 1, 1)"
+    )
+    assert_fails("cnn-output-size", lambda n, k, s, p: (n + 2 * p - k) / s + 1, "is 14.5")
 
 
 def test_small_net():
@@ -66,7 +60,7 @@ def test_small_net():
         nn.Flatten(),
         nn.Linear(16 * 7 * 7, 10),
     )
-    _ok("cnn-small-net", right)
+    assert_passes("cnn-small-net", right)
     no_padding = nn.Sequential(
         nn.Conv2d(1, 8, 3),
         nn.ReLU(),
@@ -77,7 +71,7 @@ def test_small_net():
         nn.Flatten(),
         nn.Linear(16 * 7 * 7, 10),
     )
-    _wrong("cnn-small-net", no_padding, "")
+    assert_fails("cnn-small-net", no_padding, "")
     # same shapes and parameter count, but a 1×9 kernel instead of 3×3
     wide = nn.Sequential(
         nn.Conv2d(1, 8, (1, 9), padding=(0, 4)),
@@ -89,11 +83,11 @@ def test_small_net():
         nn.Flatten(),
         nn.Linear(16 * 7 * 7, 10),
     )
-    _wrong("cnn-small-net", wide, "two 3×3 convolutions")
-    _wrong("cnn-small-net", "model", "should be a torch.nn.Module")
+    assert_fails("cnn-small-net", wide, "two 3×3 convolutions")
+    assert_fails("cnn-small-net", "model", "should be a torch.nn.Module")
 
 
 def test_receptive_field():
-    _ok("cnn-receptive-field", 14)
-    _wrong("cnn-receptive-field", 10, "is 10, but that is not right")
-    _wrong("cnn-receptive-field", torch.tensor(14), "not a tensor")
+    assert_passes("cnn-receptive-field", 14)
+    assert_fails("cnn-receptive-field", 10, "is 10, but that is not right")
+    assert_fails("cnn-receptive-field", torch.tensor(14), "not a tensor")

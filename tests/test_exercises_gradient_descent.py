@@ -2,17 +2,9 @@
 
 import torch
 
-from pytorch_lessons.exercises import get, verdict
+from pytorch_lessons.exercises import get
 
-
-def _ok(id_, answer):
-    result = verdict(id_, answer)
-    assert result.ok, result.message
-
-
-def _wrong(id_, answer, expected):
-    result = verdict(id_, answer)
-    assert not result.ok and expected in result.message, result.message
+from .conftest import assert_fails, assert_passes
 
 
 def test_every_exercise_of_the_chapter_is_registered_with_hints():
@@ -25,10 +17,12 @@ def test_two_steps():
     theta = torch.tensor([1.0, 1.0])
     for _ in range(2):
         theta = theta - 0.04 * torch.stack([2 * theta[0], 20 * theta[1]])
-    _ok("gd-two-steps", theta)
-    _ok("gd-two-steps", theta.double())
-    _wrong("gd-two-steps", torch.tensor([0.92, 0.2]), "differs at index (0,)")  # one step only
-    _wrong("gd-two-steps", [0.8464, 0.04], "should be a torch.Tensor")
+    assert_passes("gd-two-steps", theta)
+    assert_passes("gd-two-steps", theta.double())
+    assert_fails(
+        "gd-two-steps", torch.tensor([0.92, 0.2]), "differs at index (0,)"
+    )  # one step only
+    assert_fails("gd-two-steps", [0.8464, 0.04], "should be a torch.Tensor")
 
 
 def _descend(f, theta0, lr, steps):
@@ -52,7 +46,7 @@ def _momentum(f, theta0, lr, beta, steps):
 
 
 def test_descend():
-    _ok("gd-descend", _descend)
+    assert_passes("gd-descend", _descend)
 
     def in_place(f, theta0, lr, steps):
         theta0.requires_grad_(True)
@@ -65,16 +59,16 @@ def test_descend():
     def attached(f, theta0, lr, steps):
         return _descend(f, theta0, lr, steps).requires_grad_(True)
 
-    _wrong("gd-descend", in_place, "changed θ₀ in place")
-    _wrong("gd-descend", attached, "still requires gradients")
-    _wrong("gd-descend", lambda f, t, lr, s: _descend(f, t, lr, s - 1), "differs at")
-    _wrong("gd-descend", lambda f, t, lr, s: None, "returned None")
-    _wrong("gd-descend", 0.1, "should be a function")
+    assert_fails("gd-descend", in_place, "changed θ₀ in place")
+    assert_fails("gd-descend", attached, "still requires gradients")
+    assert_fails("gd-descend", lambda f, t, lr, s: _descend(f, t, lr, s - 1), "differs at")
+    assert_fails("gd-descend", lambda f, t, lr, s: None, "returned None")
+    assert_fails("gd-descend", 0.1, "should be a function")
 
 
 def test_momentum():
-    _ok("gd-momentum", _momentum)
-    _wrong("gd-momentum", lambda f, t, lr, beta, s: _descend(f, t, lr, s), "differs at")
+    assert_passes("gd-momentum", _momentum)
+    assert_fails("gd-momentum", lambda f, t, lr, beta, s: _descend(f, t, lr, s), "differs at")
 
     def dampened(f, theta0, lr, beta, steps):  # v = β v + (1 - β) g is a different convention
         theta = theta0.clone().requires_grad_(True)
@@ -86,12 +80,12 @@ def test_momentum():
                 theta -= lr * v
         return theta.detach()
 
-    _wrong("gd-momentum", dampened, "momentum_descent(f, θ₀, lr=0.1, beta=0.9, steps=10)")
+    assert_fails("gd-momentum", dampened, "momentum_descent(f, θ₀, lr=0.1, beta=0.9, steps=10)")
 
 
 def test_critical_lr():
-    _ok("gd-critical-lr", 0.25)
-    _ok("gd-critical-lr", torch.tensor(0.25))
-    _wrong("gd-critical-lr", 2.0, "too large")
-    _wrong("gd-critical-lr", 0.125, "too small")
-    _wrong("gd-critical-lr", "0.25", "should be a number")
+    assert_passes("gd-critical-lr", 0.25)
+    assert_passes("gd-critical-lr", torch.tensor(0.25))
+    assert_fails("gd-critical-lr", 2.0, "too large")
+    assert_fails("gd-critical-lr", 0.125, "too small")
+    assert_fails("gd-critical-lr", "0.25", "should be a number")

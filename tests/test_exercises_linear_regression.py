@@ -4,17 +4,9 @@ import torch
 from torch import nn
 
 from pytorch_lessons.data import make_linear_data
-from pytorch_lessons.exercises import get, verdict
+from pytorch_lessons.exercises import get
 
-
-def _ok(id_, answer):
-    result = verdict(id_, answer)
-    assert result.ok, result.message
-
-
-def _wrong(id_, answer, expected):
-    result = verdict(id_, answer)
-    assert not result.ok and expected in result.message, result.message
+from .conftest import assert_fails, assert_passes
 
 
 def test_every_exercise_of_the_chapter_is_registered_with_hints():
@@ -25,16 +17,16 @@ def test_every_exercise_of_the_chapter_is_registered_with_hints():
 
 
 def test_r2():
-    _ok("linreg-r2", lambda p, t: 1 - ((t - p) ** 2).sum() / ((t - t.mean()) ** 2).sum())
-    _wrong("linreg-r2", lambda p, t: ((t - p) ** 2).mean(), "differs at")
-    _wrong("linreg-r2", lambda p, t: 1 - ((t - p) ** 2).sum() / (t**2).sum(), "differs at")
+    assert_passes("linreg-r2", lambda p, t: 1 - ((t - p) ** 2).sum() / ((t - t.mean()) ** 2).sum())
+    assert_fails("linreg-r2", lambda p, t: ((t - p) ** 2).mean(), "differs at")
+    assert_fails("linreg-r2", lambda p, t: 1 - ((t - p) ** 2).sum() / (t**2).sum(), "differs at")
 
 
 def test_standardize_accepts_either_standard_deviation():
-    _ok("linreg-standardize", lambda x: (x - x.mean(dim=0)) / x.std(dim=0))
-    _ok("linreg-standardize", lambda x: (x - x.mean(dim=0)) / x.std(dim=0, correction=0))
-    _wrong("linreg-standardize", lambda x: x - x.mean(dim=0), "differs at")
-    _wrong("linreg-standardize", lambda x: (x - x.mean()) / x.std(), "differs at")
+    assert_passes("linreg-standardize", lambda x: (x - x.mean(dim=0)) / x.std(dim=0))
+    assert_passes("linreg-standardize", lambda x: (x - x.mean(dim=0)) / x.std(dim=0, correction=0))
+    assert_fails("linreg-standardize", lambda x: x - x.mean(dim=0), "differs at")
+    assert_fails("linreg-standardize", lambda x: (x - x.mean()) / x.std(), "differs at")
 
 
 def test_normal_equations():
@@ -48,9 +40,9 @@ def test_normal_equations():
     def lstsq(X, y):
         return torch.linalg.lstsq(torch.cat([X, torch.ones(len(X), 1)], dim=1), y).solution
 
-    _ok("linreg-normal-equations", solve)
-    _ok("linreg-normal-equations", lstsq)  # the same answer by another route
-    _wrong("linreg-normal-equations", no_bias, "but it should have shape (2, 1)")
+    assert_passes("linreg-normal-equations", solve)
+    assert_passes("linreg-normal-equations", lstsq)  # the same answer by another route
+    assert_fails("linreg-normal-equations", no_bias, "but it should have shape (2, 1)")
 
 
 def test_train_checks_a_trained_linear_model():
@@ -61,8 +53,8 @@ def test_train_checks_a_trained_linear_model():
         optimizer.zero_grad()
         nn.functional.mse_loss(model(X), y).backward()
         optimizer.step()
-    _ok("linreg-train", model)
-    _wrong("linreg-train", nn.Linear(3, 1), "the learned [w1, w2, w3, b] differs")
-    _wrong("linreg-train", nn.Linear(2, 1), "your code raised RuntimeError")
-    _wrong("linreg-train", nn.Sequential(nn.Linear(3, 1)), "should be an nn.Linear")
-    _wrong("linreg-train", nn.Linear(3, 2), "it should give (4, 1)")
+    assert_passes("linreg-train", model)
+    assert_fails("linreg-train", nn.Linear(3, 1), "the learned [w1, w2, w3, b] differs")
+    assert_fails("linreg-train", nn.Linear(2, 1), "your code raised RuntimeError")
+    assert_fails("linreg-train", nn.Sequential(nn.Linear(3, 1)), "should be an nn.Linear")
+    assert_fails("linreg-train", nn.Linear(3, 2), "it should give (4, 1)")

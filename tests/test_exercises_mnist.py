@@ -6,19 +6,11 @@ import torch
 import torch.nn.functional as F
 
 from pytorch_lessons.data import MNIST_MEAN, MNIST_STD
-from pytorch_lessons.exercises import get, verdict
+from pytorch_lessons.exercises import get
+
+from .conftest import assert_fails, assert_passes
 
 IDS = ("mnist-normalize", "mnist-accuracy", "mnist-train-step", "mnist-most-confused")
-
-
-def _ok(id_, answer):
-    result = verdict(id_, answer)
-    assert result.ok, result.message
-
-
-def _wrong(id_, answer, expected):
-    result = verdict(id_, answer)
-    assert not result.ok and expected in result.message, result.message
 
 
 def test_every_exercise_of_the_chapter_is_registered_with_hints():
@@ -28,17 +20,17 @@ def test_every_exercise_of_the_chapter_is_registered_with_hints():
 
 
 def test_normalize():
-    _ok(
+    assert_passes(
         "mnist-normalize",
         lambda images: (images.unsqueeze(1).float() / 255 - MNIST_MEAN) / MNIST_STD,
     )
-    _wrong("mnist-normalize", lambda images: images.unsqueeze(1).float() / 255, "differs at")
-    _wrong(
+    assert_fails("mnist-normalize", lambda images: images.unsqueeze(1).float() / 255, "differs at")
+    assert_fails(
         "mnist-normalize",
         lambda images: (images.float() / 255 - MNIST_MEAN) / MNIST_STD,
         "shape (1, 28, 28), but it should have shape (1, 1, 28, 28)",
     )
-    _wrong(
+    assert_fails(
         "mnist-normalize",
         lambda images: (images.unsqueeze(1).double() / 255 - MNIST_MEAN) / MNIST_STD,
         "float32",
@@ -46,16 +38,16 @@ def test_normalize():
 
 
 def test_accuracy():
-    _ok(
+    assert_passes(
         "mnist-accuracy",
         lambda logits, labels: (logits.argmax(dim=1) == labels).float().mean().item(),
     )
-    _wrong(
+    assert_fails(
         "mnist-accuracy",
         lambda logits, labels: (logits.argmax(dim=1) == labels).float().mean(),
         "not a tensor",
     )
-    _wrong(
+    assert_fails(
         "mnist-accuracy",
         lambda logits, labels: (logits.argmax(dim=1) == labels).sum().item(),
         "a fraction between 0 and 1",
@@ -71,7 +63,7 @@ def _right_step(model, optimizer, xb, yb):
 
 
 def test_train_step():
-    _ok("mnist-train-step", _right_step)
+    assert_passes("mnist-train-step", _right_step)
 
     def no_zero_grad(model, optimizer, xb, yb):
         loss = F.cross_entropy(model(xb), yb)
@@ -96,12 +88,12 @@ def test_train_step():
         _right_step(model, optimizer, xb, yb)
         return torch.tensor(0.0)
 
-    _wrong("mnist-train-step", no_zero_grad, "forget optimizer.zero_grad()")
-    _wrong("mnist-train-step", no_step, "did you call optimizer.step()")
-    _wrong("mnist-train-step", softmax_first, "raw logits")
-    _wrong("mnist-train-step", returns_tensor, "Python float")
-    _wrong("mnist-train-step", lambda model, optimizer, xb, yb: None, "returned None")
-    _wrong("mnist-train-step", 3, "should be a function")
+    assert_fails("mnist-train-step", no_zero_grad, "forget optimizer.zero_grad()")
+    assert_fails("mnist-train-step", no_step, "did you call optimizer.step()")
+    assert_fails("mnist-train-step", softmax_first, "raw logits")
+    assert_fails("mnist-train-step", returns_tensor, "Python float")
+    assert_fails("mnist-train-step", lambda model, optimizer, xb, yb: None, "returned None")
+    assert_fails("mnist-train-step", 3, "should be a function")
 
 
 def test_most_confused():
@@ -122,8 +114,8 @@ def test_most_confused():
         true, predicted = right(confusion)
         return (predicted, true)
 
-    _ok("mnist-most-confused", right)
-    _wrong("mnist-most-confused", with_diagonal, "largest count off the diagonal")
-    _wrong("mnist-most-confused", as_tensor, "should return a tuple")
-    _wrong("mnist-most-confused", swapped, "you returned")
-    _wrong("mnist-most-confused", "x", "should be a function")
+    assert_passes("mnist-most-confused", right)
+    assert_fails("mnist-most-confused", with_diagonal, "largest count off the diagonal")
+    assert_fails("mnist-most-confused", as_tensor, "should return a tuple")
+    assert_fails("mnist-most-confused", swapped, "you returned")
+    assert_fails("mnist-most-confused", "x", "should be a function")
