@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import statistics
 import sys
 import time
@@ -23,11 +22,10 @@ from pathlib import Path
 import jupytext
 from nbclient import NotebookClient
 
+from pytorch_lessons.authoring import stated_run_times
+
 BOOK = Path(__file__).resolve().parents[1] / "book"
 FLOOR_FAST = 15.0
-# What a chapter tells its readers, e.g. "about 20 s top to bottom ... about 10 s in instructor
-# fast mode"; tests/test_book.py checks every chapter has it.
-STATED = re.compile(r"about (\d+) s top to bottom.*?about (\d+) s in\s+instructor fast mode", re.S)
 
 
 def run(source: Path, fast: bool) -> float:
@@ -45,12 +43,6 @@ def run(source: Path, fast: bool) -> float:
         on_cell_executed=lambda **_: finished.append(time.perf_counter()),
     ).execute()
     return finished[-1] - start
-
-
-def stated(source: Path) -> tuple[int, int] | None:
-    """The (normal, fast) seconds the chapter states, or None."""
-    found = STATED.search(source.read_text(encoding="utf-8"))
-    return (int(found.group(1)), int(found.group(2))) if found else None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         normal = statistics.median(run(source, fast=False) for _ in range(args.repeat))
         fast = statistics.median(run(source, fast=True) for _ in range(args.repeat))
         worst = max(worst, fast)
-        said = stated(source)
+        said = stated_run_times(source.read_text(encoding="utf-8"))
         said_text = f"{said[0]} / {said[1]}" if said else "not stated"
         print(f"| {source.stem} | {normal:.1f} | {fast:.1f} | {said_text} |", flush=True)
     verdict = "OK" if worst <= FLOOR_FAST else "TOO SLOW"

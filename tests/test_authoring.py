@@ -1,6 +1,6 @@
 import nbformat
 
-from pytorch_lessons.authoring import execute, main, out_of_sync
+from pytorch_lessons.authoring import execute, main, out_of_sync, stated_run_times
 
 CHAPTER = """---
 jupytext:
@@ -61,3 +61,12 @@ def test_re_executing_an_unchanged_chapter_rewrites_the_same_cell_ids(tmp_path):
     execute(source)
     assert [c.id for c in nbformat.read(source.with_suffix(".ipynb"), as_version=4).cells] == first
     assert len(set(first)) == len(first)
+
+
+def test_stated_run_times_reads_both_figures_across_line_breaks():
+    text = (
+        "The whole chapter takes about 40 s top\nto bottom on a laptop, and about 14 s in\n"
+        "instructor fast mode."
+    )
+    assert stated_run_times(text) == (40, 14)
+    assert stated_run_times("It takes about 40 s top to bottom.") is None

@@ -10,11 +10,25 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import re
 import sys
 import time
 from pathlib import Path
 
 _VOLATILE_METADATA = ("execution", "collapsed", "scrolled", "ExecuteTime")
+
+# How a chapter tells its readers how long it runs, e.g. "The whole chapter takes about 40 s top
+# to bottom on a 2-core laptop CPU, and about 14 s in instructor fast mode."
+_RUN_TIMES = re.compile(
+    r"about\s+(\d+)\s+s\s+top\s+to\s+bottom.*?about\s+(\d+)\s+s\s+in\s+instructor\s+fast\s+mode",
+    re.S,
+)
+
+
+def stated_run_times(text: str) -> tuple[int, int] | None:
+    """The (normal, fast-mode) seconds a chapter's text states, or None if it states none."""
+    found = _RUN_TIMES.search(text)
+    return (int(found.group(1)), int(found.group(2))) if found else None
 
 
 def _cells(notebook) -> list[tuple[str, str, tuple[str, ...]]]:
