@@ -163,3 +163,18 @@ def test_show_broadcast_draws_real_and_stretched_cells():
 def test_show_broadcast_rejects_bad_input(a, b, op, message):
     with pytest.raises(ValueError, match=message):
         show_broadcast(a, b, op)
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "message"),
+    [
+        ((torch.rand(2, 1, 4, 4),), {}, r"shape \(N, H, W\) with N > 0, got \(2, 1, 4, 4\)"),
+        (([[0.0]],), {}, "got list"),
+        ((torch.rand(2, 4, 4), ["a"]), {}, "titles has 1 entries but there are 2 images"),
+        ((torch.rand(2, 4, 4), None, ["red"]), {}, "colors has 1 entries"),
+        ((torch.rand(2, 4, 4),), {"ncols": 0}, "ncols must be a positive int"),
+    ],
+)
+def test_image_grid_rejects_bad_input(args, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        image_grid(*args, **kwargs)

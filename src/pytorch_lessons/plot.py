@@ -165,6 +165,14 @@ def image_grid(
     """
     import numpy as np
 
+    if not isinstance(images, torch.Tensor) or images.ndim != 3 or len(images) == 0:
+        shape = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__
+        raise ValueError(f"images must be a tensor of shape (N, H, W) with N > 0, got {shape}")
+    if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols <= 0:
+        raise ValueError(f"ncols must be a positive int, got {ncols!r}")
+    for name, values in (("titles", titles), ("colors", colors)):
+        if values is not None and len(values) != len(images):
+            raise ValueError(f"{name} has {len(values)} entries but there are {len(images)} images")
     n, height, width = images.shape
     cols = min(ncols, n)
     rows = math.ceil(n / cols)
@@ -222,8 +230,6 @@ def show_digits(
         raise ValueError(
             f"images must have shape (N, H, W) or (N, 1, H, W) with N > 0, got {tuple(images.shape)}"
         )
-    if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols <= 0:
-        raise ValueError(f"ncols must be a positive int, got {ncols!r}")
     for name, values in (("labels", labels), ("predictions", predictions)):
         if values is not None and len(values) != len(images):
             raise ValueError(f"{name} has {len(values)} entries but there are {len(images)} images")
