@@ -104,7 +104,7 @@ def test_image_grid_pastes_each_image_on_its_own_grey_scale_in_reading_order():
         images[k, k % 4, 0] = 10.0 * (k + 1)  # one bright pixel, at a different row in each
     fig = image_grid(images, ncols=3)
     canvas = fig.axes[0].images[0].get_array()
-    gap = round(2 * 28 / 4)
+    gap = 1  # height 4 / 14, at least 1
     assert canvas.shape == (2 * (4 + gap) + gap, 3 * (3 + gap) + gap)
     for k in range(5):
         row, col = divmod(k, 3)

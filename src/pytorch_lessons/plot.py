@@ -179,7 +179,7 @@ def image_grid(
     zoom = 84 / height  # screen pixels per image pixel: each image about 84 pixels high
     lines = max((title.count("\n") + 1 for title in titles), default=0) if titles else 0
     band = math.ceil(lines * fontsize * 1.4 / zoom)  # room above each image for its title
-    gap = max(1, round(2 * 28 / height))
+    gap = max(1, round(height / 14))  # 2 pixels between 28-pixel digits
     cell_h, cell_w = band + height + gap, width + gap
     canvas = np.ones((rows * cell_h + gap, cols * cell_w + gap), dtype=np.float32)
     pixels = images.detach().cpu().float()
