@@ -361,8 +361,8 @@ def show_conv_explorer(
     """Show the live convolution explorer and, below it, its precomputed static version.
 
     In JupyterLab the static version hides itself when the live widget is shown; on the static
-    site (no kernel) it is the one that works. Instructor fast mode skips it. The displayed box keeps its
-    :class:`ConvExplorer` as ``.explorer``.
+    site (no kernel) it is the one that works. Instructor fast mode skips it. The displayed box
+    keeps its :class:`ConvExplorer` as ``.explorer``.
     """
     explorer = ConvExplorer(image, kernel)
     show_live_and_static(explorer.widget, lambda: conv_fallback(image, names))

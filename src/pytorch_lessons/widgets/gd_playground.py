@@ -548,8 +548,8 @@ def show_gd_playground(surface: str = "bowl", optimizer: str = "SGD") -> None:
     """Show the live gradient-descent playground and, below it, its precomputed static version.
 
     In JupyterLab the static version hides itself when the live widget is shown; on the static
-    site (no kernel) it is the one that works. Instructor fast mode skips it. The displayed box keeps its
-    :class:`GdPlayground` as ``.playground``.
+    site (no kernel) it is the one that works. Instructor fast mode skips it. The displayed box
+    keeps its :class:`GdPlayground` as ``.playground``.
     """
     playground = GdPlayground(surface, optimizer)
     show_live_and_static(playground.widget, gd_fallback)

@@ -453,9 +453,9 @@ def show_lr_explorer(
 ) -> None:
     """Show the live learning-rate explorer and, below it, its precomputed static version.
 
-    In JupyterLab the static version hides itself when the live widget is shown; on the
-    static site (no kernel) it is the one that works. Instructor fast mode skips it. The displayed box keeps its
-    :class:`LrExplorer` as ``.explorer``.
+    In JupyterLab the static version hides itself when the live widget is shown; on the static
+    site (no kernel) it is the one that works. Instructor fast mode skips it. The displayed box
+    keeps its :class:`LrExplorer` as ``.explorer``.
     """
     explorer = LrExplorer(lr, steps)
     show_live_and_static(explorer.widget, lambda: lr_fallback(lrs, steps))
