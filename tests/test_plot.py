@@ -178,3 +178,11 @@ def test_show_broadcast_rejects_bad_input(a, b, op, message):
 def test_image_grid_rejects_bad_input(args, kwargs, message):
     with pytest.raises(ValueError, match=message):
         image_grid(*args, **kwargs)
+
+
+def test_image_grid_makes_room_for_an_overall_title():
+    images = torch.rand(3, 28, 28)
+    plain = image_grid(images).axes[0]
+    titled = image_grid(images, title="three digits").axes[0]
+    assert [t.get_text() for t in titled.texts] == ["three digits"]
+    assert titled.images[0].get_array().shape[0] > plain.images[0].get_array().shape[0]

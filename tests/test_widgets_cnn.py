@@ -200,8 +200,9 @@ def test_show_filters_and_feature_maps():
     assert sum(1 for ax in fig.axes if ax.images) == 6
     assert fig._suptitle.get_text() == "6 filters, (3, 3)"
     maps = ce.show_feature_maps(torch.rand(1, 3, 5, 5), titles=["a", "b", "c"], title="maps")
-    assert [ax.get_title() for ax in maps.axes if ax.images] == ["a", "b", "c"]
-    assert ce.show_feature_maps(torch.rand(2, 4, 4)).axes[1].get_title() == "1"
+    assert [t.get_text() for t in maps.axes[0].texts] == ["maps", "a", "b", "c"]
+    default = ce.show_feature_maps(torch.rand(2, 4, 4)).axes[0].texts
+    assert [t.get_text() for t in default] == ["2 feature maps, (4, 4)", "0", "1"]
 
 
 @pytest.mark.parametrize(

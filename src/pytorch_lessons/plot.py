@@ -156,8 +156,10 @@ def image_grid(
     colors: Sequence[str] | None = None,
     ncols: int = 8,
     fontsize: float = 9,
+    title: str | None = None,
 ) -> Figure:
-    """Grey-scale images ``(N, H, W)`` side by side in one picture, each with an optional title.
+    """Grey-scale images ``(N, H, W)`` side by side in one picture, each with an optional title,
+    and an optional ``title`` over them all.
 
     The images are pasted into one array and drawn on a single axes -- about ten times faster
     than one axes per image. Each image gets its own grey scale (black = its minimum, white =
@@ -180,15 +182,16 @@ def image_grid(
     lines = max((title.count("\n") + 1 for title in titles), default=0) if titles else 0
     band = math.ceil(lines * fontsize * 1.4 / zoom)  # room above each image for its title
     gap = max(1, round(height / 14))  # 2 pixels between 28-pixel digits
+    head = math.ceil(10 * 1.8 / zoom) if title else 0  # room for the overall title
     cell_h, cell_w = band + height + gap, width + gap
-    canvas = np.ones((rows * cell_h + gap, cols * cell_w + gap), dtype=np.float32)
+    canvas = np.ones((head + rows * cell_h + gap, cols * cell_w + gap), dtype=np.float32)
     pixels = images.detach().cpu().float()
     low = pixels.amin(dim=(1, 2), keepdim=True)
     high = pixels.amax(dim=(1, 2), keepdim=True)
     pixels = ((pixels - low) / (high - low).clamp_min(1e-12)).numpy()
     for k in range(n):
         row, col = divmod(k, cols)
-        top, left = gap + row * cell_h + band, gap + col * cell_w
+        top, left = head + gap + row * cell_h + band, gap + col * cell_w
         canvas[top : top + height, left : left + width] = pixels[k]
 
     plt = _pyplot()
@@ -198,12 +201,14 @@ def image_grid(
     ax = fig.add_axes((0, 0, 1, 1))
     ax.imshow(canvas, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
     ax.set_axis_off()
-    for k, title in enumerate(titles or []):
+    if title:
+        ax.text((canvas.shape[1] - 1) / 2, head / 2, title, ha="center", va="center", fontsize=10)
+    for k, text in enumerate(titles or []):
         row, col = divmod(k, cols)
         ax.text(
             gap + col * cell_w + (width - 1) / 2,
-            gap + row * cell_h + band - 1.5,
-            title,
+            head + gap + row * cell_h + band - 1.5,
+            text,
             ha="center",
             va="bottom",
             fontsize=fontsize,

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 import torch.nn.functional as F
 
+from pytorch_lessons.plot import image_grid
 from pytorch_lessons.widgets.live import labelled, show_live_and_static
 
 if TYPE_CHECKING:
@@ -411,29 +412,14 @@ def show_feature_maps(
 ) -> Figure:
     """Feature maps ``(C, H, W)`` or ``(1, C, H, W)``: one grey picture per channel, titled by
     its channel number or by ``titles``."""
-    import matplotlib.pyplot as plt
-
     if not isinstance(maps, torch.Tensor):
         raise TypeError(f"maps must be a tensor, got {type(maps).__name__}")
     if maps.ndim == 4 and maps.shape[0] == 1:
         maps = maps[0]
     if maps.ndim != 3 or maps.shape[0] == 0:
         raise ValueError(f"maps must have shape (C, H, W) or (1, C, H, W), got {tuple(maps.shape)}")
-    if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols <= 0:
-        raise ValueError(f"ncols must be a positive int, got {ncols!r}")
     if titles is not None and len(titles) != len(maps):
         raise ValueError(f"titles has {len(titles)} entries but there are {len(maps)} maps")
-    pictures = maps.detach().cpu().float()
-    rows, cols = _grid(len(pictures), ncols)
-    fig, axes = plt.subplots(
-        rows, cols, figsize=(1.0 * cols, 1.05 * rows + 0.3), dpi=80, squeeze=False
-    )
-    plt.close(fig)
-    for i, ax in enumerate(axes.flat):
-        ax.axis("off")
-        if i < len(pictures):
-            ax.imshow(pictures[i].numpy(), cmap="gray")
-            ax.set_title(str(i) if titles is None else titles[i], fontsize=8)
-    fig.suptitle(title or f"{len(pictures)} feature maps, {tuple(pictures.shape[1:])}", fontsize=10)
-    fig.tight_layout()
-    return fig
+    names = [str(i) for i in range(len(maps))] if titles is None else list(titles)
+    heading = title or f"{len(maps)} feature maps, {tuple(maps.shape[1:])}"
+    return image_grid(maps, names, ncols=ncols, fontsize=8, title=heading)
