@@ -8,6 +8,7 @@ accumulated, a random generator advanced) that silently changes a later result.
 
 from __future__ import annotations
 
+import configparser
 import copy
 import re
 
@@ -17,8 +18,19 @@ import pytest
 from .conftest import BOOK
 
 NOTEBOOKS = sorted(BOOK.glob("[0-9]*.ipynb"))
-_IMAGE = re.compile(r"data:image/(png|svg\+xml);base64,[A-Za-z0-9+/=]+")
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+")
+
+
+def _sanitizers() -> list[tuple[re.Pattern[str], str]]:
+    """The rules `make test-notebooks` hands nbval (book/nbval-sanitize.cfg), so both compare alike."""
+    config = configparser.ConfigParser()
+    config.read(BOOK / "nbval-sanitize.cfg", encoding="utf-8")
+    return [
+        (re.compile(config[name]["regex"]), config[name]["replace"]) for name in config.sections()
+    ]
+
+
+_SANITIZERS = _sanitizers()
 
 
 def _shown(cell) -> str:
@@ -38,7 +50,9 @@ def _shown(cell) -> str:
                 if mime in data:
                     parts.append(f"[{mime}] {''.join(data[mime])}")
     text = "\n".join(part.rstrip() for part in parts)
-    return _ADDRESS.sub(" at 0x…", _IMAGE.sub("<image>", text))
+    for pattern, replacement in _SANITIZERS:
+        text = pattern.sub(replacement, text)
+    return _ADDRESS.sub(" at 0x…", text)
 
 
 def _compared(cell) -> bool:
