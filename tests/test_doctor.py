@@ -53,7 +53,7 @@ def test_unavailable_device_choice_is_a_problem(monkeypatch):
     assert not finding.ok and "PYTORCH_LESSONS_DEVICE" in finding.fix
 
 
-@pytest.mark.parametrize("version", [(3, 9, 0), (3, 12, 1)])
+@pytest.mark.parametrize("version", [(3, 10, 14), (3, 11, 0), (3, 12, 1)])
 def test_python_version(monkeypatch, version):
     monkeypatch.setattr(doctor.sys, "version_info", version)
-    assert doctor.check_python().ok == (version >= (3, 10))
+    assert doctor.check_python().ok == (version >= (3, 11))

@@ -1,8 +1,8 @@
 """environment.yml (conda) and pyproject.toml (pip) must name the same packages."""
 
 import re
-
 import tomllib
+
 import yaml
 
 from .conftest import ROOT
@@ -51,3 +51,18 @@ def test_constraints_pin_the_tested_torch_pair():
     assert pins["torch"] == "2.14.1" and pins["torchvision"] == "0.29.1"
     missing = _pyproject_packages() - {_name(name) for name in pins}
     assert missing == set(), f"constraints.txt does not pin {sorted(missing)}: run `make lock`"
+
+
+def test_requires_python_is_what_the_tests_run_on_and_doctor_checks():
+    """The project claims the oldest Python it is tested on: the one running this test (CI's)
+    must satisfy it, and `doctor` and environment.yml must say the same."""
+    import sys
+
+    from pytorch_lessons.doctor import MINIMUM_PYTHON
+
+    claim = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    minimum = tuple(int(part) for part in re.fullmatch(r">=(\d+)\.(\d+)", claim).groups())
+    assert minimum == MINIMUM_PYTHON
+    assert sys.version_info[:2] >= minimum
+    conda = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
+    assert f"python={minimum[0]}.{minimum[1]}" in conda

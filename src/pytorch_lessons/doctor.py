@@ -30,14 +30,15 @@ def _version(distribution: str) -> str | None:
         return None
 
 
-MINIMUM_PYTHON = (3, 10)
+MINIMUM_PYTHON = (3, 11)  # pyproject.toml's requires-python: what the tests run on
 
 
 def check_python() -> Finding:
     version = ".".join(map(str, sys.version_info[:3]))
     if tuple(sys.version_info[:2]) >= MINIMUM_PYTHON:
         return Finding(True, f"Python {version}")
-    return Finding(False, f"Python {version} is too old", "use Python 3.10 or newer")
+    needed = ".".join(map(str, MINIMUM_PYTHON))
+    return Finding(False, f"Python {version} is too old", f"use Python {needed} or newer")
 
 
 def check_import(module: str, distribution: str) -> Finding:

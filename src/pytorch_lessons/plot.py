@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import torch
@@ -188,11 +188,11 @@ def image_grid(
     pixels = images.detach().cpu().float()
     low = pixels.amin(dim=(1, 2), keepdim=True)
     high = pixels.amax(dim=(1, 2), keepdim=True)
-    pixels = ((pixels - low) / (high - low).clamp_min(1e-12)).numpy()
+    scaled = ((pixels - low) / (high - low).clamp_min(1e-12)).numpy()
     for k in range(n):
         row, col = divmod(k, cols)
         top, left = head + gap + row * cell_h + band, gap + col * cell_w
-        canvas[top : top + height, left : left + width] = pixels[k]
+        canvas[top : top + height, left : left + width] = scaled[k]
 
     plt = _pyplot()
     size = (canvas.shape[1] * zoom / 80, canvas.shape[0] * zoom / 80)
@@ -254,7 +254,11 @@ def show_digits(
 def show_broadcast(a: torch.Tensor, b: torch.Tensor, op: str = "+") -> Figure:
     """Draw how two tensors of at most 2 dimensions broadcast: each is stretched (faded cells)
     to the common shape, then combined element by element into the result."""
-    ops = {"+": torch.add, "*": torch.mul, "-": torch.sub}
+    ops: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
+        "+": torch.add,
+        "*": torch.mul,
+        "-": torch.sub,
+    }
     if op not in ops:
         raise ValueError(f"op must be one of {', '.join(ops)}, got {op!r}")
     for name, t in (("a", a), ("b", b)):

@@ -26,6 +26,7 @@ from pytorch_lessons.exercises.expect import expect_tensor
 def _first_grad(answer: object) -> None:
     a = torch.tensor(3.0, requires_grad=True)
     (a**3 - 2 * a).backward()
+    assert a.grad is not None  # backward() has just filled it
     expect_tensor(answer, a.grad, name="a.grad")
 
 
@@ -211,4 +212,5 @@ def _value(answer: object) -> None:
         reference.backward()
         _compare(text, out.data, reference.item(), "the result's .data")
         for name, tensor in tensors.items():
+            assert tensor.grad is not None  # every input appears in its expression
             _compare(text, values[name].grad, tensor.grad.item(), f"{name}.grad")

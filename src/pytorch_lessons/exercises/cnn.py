@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -94,7 +96,7 @@ def _small_cnn() -> nn.Module:
         "nn.Linear(16 * 7 * 7, 10))",
     ],
 )
-def _small_net(answer: object) -> None:
+def _small_net(answer: Any) -> None:
     reference = _small_cnn()
     count = sum(p.numel() for p in reference.parameters())
     expect_module(answer, (4, 1, 28, 28), (4, 10), count, name="model")

@@ -55,7 +55,11 @@ def _linear_model(seed: int) -> nn.Linear:
 
 
 TRAIN_STEPS = 30
-_OPTIMIZERS = ((21, {"lr": 0.1}), (22, {"lr": 0.05, "momentum": 0.9}))
+# (seed, keyword arguments of torch.optim.SGD)
+_OPTIMIZERS: tuple[tuple[int, dict[str, Any]], ...] = (
+    (21, {"lr": 0.1}),
+    (22, {"lr": 0.05, "momentum": 0.9}),
+)
 
 
 @exercise(
@@ -234,6 +238,7 @@ def _logits(answer: Any) -> None:
         model, x, y = _loss_case(seed)
         reference = F.cross_entropy(model(x), y)
         reference.backward()
+        assert model.weight.grad is not None  # backward() has just filled it
         expected_grad = model.weight.grad.clone()
         model.zero_grad()
         got = answer(model, x.clone(), y.clone())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -28,7 +29,7 @@ def _normalize(images: torch.Tensor) -> torch.Tensor:
         "return (images.unsqueeze(1).float() / 255 - MNIST_MEAN) / MNIST_STD",
     ],
 )
-def _normalize_check(answer: object) -> None:
+def _normalize_check(answer: Any) -> None:
     generator = torch.Generator().manual_seed(11)
     cases = [
         (torch.randint(0, 256, (n, 28, 28), generator=generator, dtype=torch.uint8),)
@@ -56,7 +57,7 @@ def _accuracy(logits: torch.Tensor, labels: torch.Tensor) -> float:
         "return (logits.argmax(dim=1) == labels).float().mean().item()",
     ],
 )
-def _accuracy_check(answer: object) -> None:
+def _accuracy_check(answer: Any) -> None:
     generator = torch.Generator().manual_seed(3)
     cases = []
     for n in (5, 16, 64):

@@ -74,11 +74,13 @@ def _apply_codes(codes: list[int], style: _Style) -> _Style:
             style = replace(style, fg=_named(code, 30))
         elif 40 <= code <= 47 or 100 <= code <= 107:
             style = replace(style, bg=_named(code, 40))
-        elif code in (39, 49):
-            style = replace(style, **{"fg" if code == 39 else "bg": None})
+        elif code == 39:
+            style = replace(style, fg=None)
+        elif code == 49:
+            style = replace(style, bg=None)
         elif code in (38, 48) and i + 1 < len(codes):
             colour, used = _extended_colour(codes[i + 1 :])
-            style = replace(style, **{"fg" if code == 38 else "bg": colour})
+            style = replace(style, fg=colour) if code == 38 else replace(style, bg=colour)
             i += used
         i += 1
     return style
