@@ -22,10 +22,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 from pytorch_lessons.site.build import build_site
 from pytorch_lessons.site.source import DirectorySource
 from tests.test_site_build import build_book_site, toc_pages
+
+pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -210,15 +214,12 @@ def test_book_previous_next_navigation(book: Served, tab: Tab) -> None:
     tab.open(book.url(names[0]))
     for name in names[1:]:
         tab.page.click("a[rel=next]")
-        tab.page.wait_for_load_state("load")
-        assert tab.page.url.endswith(name)
-        current = tab.page.get_attribute(".sidebar a[aria-current=page]", "href")
-        assert current == name
+        expect(tab.page).to_have_url(ends_with(name))
+        expect(tab.page.locator(".sidebar a[aria-current=page]")).to_have_attribute("href", name)
     for name in reversed(names[:-1]):
         tab.page.click("a[rel=prev]")
-        tab.page.wait_for_load_state("load")
-        assert tab.page.url.endswith(name)
-    assert tab.page.locator("a[rel=prev]").count() == 0
+        expect(tab.page).to_have_url(ends_with(name))
+    expect(tab.page.locator("a[rel=prev]")).to_have_count(0)
     assert not tab.problems
 
 
@@ -252,17 +253,16 @@ def test_book_at_phone_width_dark_mode_and_theme_toggle(chromium: Any, book: Ser
             )
             assert overflow <= 1, f"{name} scrolls sideways at phone width ({overflow}px)"
             tab.page.screenshot(path=str(shots / f"phone-dark-{Path(name).stem}.png"))
-        sidebar = tab.page.locator("#sidebar")
-        assert sidebar.bounding_box()["x"] < 0  # off-canvas until the menu button is used
+        sidebar_x = "document.querySelector('#sidebar').getBoundingClientRect().x"
+        assert tab.page.evaluate(sidebar_x) < 0  # off-canvas until the menu button is used
         tab.page.click(".nav-toggle")
-        tab.page.wait_for_timeout(350)
-        assert sidebar.bounding_box()["x"] >= 0
+        tab.page.wait_for_function(f"{sidebar_x} >= 0")  # it slides in
         tab.page.screenshot(path=str(shots / "phone-dark-menu-open.png"))
         background = "getComputedStyle(document.body).backgroundColor"
         dark = tab.page.evaluate(background)
         tab.page.click(".theme-toggle")
-        assert tab.page.evaluate("document.documentElement.dataset.theme") == "light"
-        assert tab.page.evaluate(background) != dark
+        expect(tab.page.locator("html")).to_have_attribute("data-theme", "light")
+        tab.page.wait_for_function(f"{background} !== {json.dumps(dark)}")
         assert not tab.problems, tab.problems
     finally:
         context.close()
@@ -285,16 +285,13 @@ def test_book_print_layout_hides_chrome_and_unclips_outputs(book: Served, tab: T
     names = [name for name, _ in toc_pages()]
     tab.open(book.url(names[-1]))
     tab.page.emulate_media(media="print")
-    hidden = tab.page.evaluate(
-        """[".top-bar", ".sidebar", ".page-toc", ".prev-next"].map(s => {
-            const e = document.querySelector(s); return !e || getComputedStyle(e).display;
-        })"""
+    for chrome in (".top-bar", ".sidebar", ".page-toc", ".prev-next"):
+        for index in range(tab.page.locator(chrome).count()):
+            expect(tab.page.locator(chrome).nth(index)).to_have_css("display", "none")
+    tab.page.wait_for_function(
+        "[...document.querySelectorAll('pre.output')]"
+        ".every(e => getComputedStyle(e).maxHeight === 'none')"
     )
-    assert all(value in (True, "none") for value in hidden), hidden
-    clipped = tab.page.eval_on_selector_all(
-        "pre.output", "els => els.filter(e => getComputedStyle(e).maxHeight !== 'none').length"
-    )
-    assert clipped == 0
     tab.page.emulate_media(media="screen")
 
 
@@ -319,17 +316,23 @@ def test_demo_slider_changes_what_is_shown(demo: Served, tab: Tab) -> None:
 
 def test_demo_link_into_closed_solution_and_copy_button(demo: Served, tab: Tab) -> None:
     tab.open(demo.url("index.html#sol-square"))
-    assert tab.page.evaluate("document.getElementById('sol-square').open")
+    expect(tab.page.locator("#sol-square")).to_have_js_property("open", True)
     block = tab.page.locator("#sol-square .code-block")
     block.hover()
     block.locator(".copy-button").click()
-    assert block.locator(".copy-button").inner_text() == "Copied"
+    # "Copied" appears once the clipboard promise has resolved (and goes again after 1.5 s)
+    expect(block.locator(".copy-button")).to_have_text("Copied")
     copied = tab.page.evaluate("navigator.clipboard.readText()")
     assert copied == "def square(x):\n    return x * x"
     assert not tab.problems, tab.problems
 
 
 # ---------------------------------------------------------------- shared steps
+
+
+def ends_with(name: str) -> re.Pattern[str]:
+    """A URL pattern: the page ``name``, with or without a fragment or query."""
+    return re.compile(re.escape(name) + r"([#?].*)?$")
 
 
 def search_for(tab: Tab, start: str, query: str, expected: list[str], shot: Path) -> None:
@@ -342,8 +345,7 @@ def search_for(tab: Tab, start: str, query: str, expected: list[str], shot: Path
     assert hit is not None, f"search {query!r} gave {pages}, expected one of {expected}"
     tab.page.screenshot(path=str(shot))
     tab.page.locator("#search-results a").nth(hit).click()
-    tab.page.wait_for_load_state("load")
-    assert re.sub(r"[#?].*$", "", tab.page.url).endswith(pages[hit])
+    expect(tab.page).to_have_url(ends_with(pages[hit]))
     assert not tab.problems, tab.problems
 
 
@@ -351,9 +353,11 @@ def open_first_solution(tab: Tab, url: str, shot: Path) -> None:
     tab.open(url)
     solution = tab.page.locator("details.solution").first
     body = solution.locator(".solution-body")
-    assert not solution.evaluate("d => d.open") and not body.is_visible()
+    expect(solution).to_have_js_property("open", False)
+    expect(body).to_be_hidden()
     solution.locator("summary").click(position={"x": 12, "y": 12})
-    assert solution.evaluate("d => d.open") and body.is_visible()
+    expect(solution).to_have_js_property("open", True)
+    expect(body).to_be_visible()
     solution.scroll_into_view_if_needed()
     tab.page.screenshot(path=str(shot))
     assert not tab.problems, tab.problems
@@ -370,8 +374,14 @@ def move_every_slider(tab: Tab, url: str) -> int:
         at_max = slider.evaluate("s => s.value === s.max")
         slider.focus()
         slider.press("Home" if at_max else "End")
-        after = slider.evaluate(SHOWN)
-        assert after != before, f"{url}: slider {index} did not change the output"
+        try:  # wait for the output to change
+            slider.page.wait_for_function(
+                f"([input, before]) => ({SHOWN})(input) !== before",
+                arg=[slider.element_handle(), before],
+                timeout=5000,
+            )
+        except PlaywrightTimeout:
+            pytest.fail(f"{url}: slider {index} did not change the output")
     assert not tab.problems, tab.problems
     return sliders.count()
 
