@@ -9,7 +9,8 @@ MYST_ENV := JUPYTER_CONFIG_DIR=$(CURDIR)/.jupyter
 CHAPTERS := $(sort $(wildcard book/[0-9]*.md))
 
 .DEFAULT_GOAL := help
-.PHONY: help install site site-execute test test-unit test-notebooks lint lab notebooks student lock bench clean
+.PHONY: help install site site-execute test test-unit test-notebooks test-site lint typecheck deps \
+	lab notebooks student lock bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -29,16 +30,26 @@ site: $(STAMP)  ## build the static book site into _build/html from the stored n
 
 site-execute: notebooks site  ## re-execute every chapter, then build the site
 
-test: $(STAMP) lint test-unit test-notebooks  ## everything: lint, unit tests + coverage, pair sync, site build, nbval
+test: $(STAMP) lint typecheck deps test-unit test-notebooks test-site  ## everything: lint, types, dependencies, and every test tier
 
-lint: $(STAMP)  ## ruff over the package, tests and notebooks
+lint: $(STAMP)  ## ruff over the package, tests, benchmarks and notebooks
 	$(BIN)/ruff check src tests benchmarks book
 
-test-unit: $(STAMP)  ## unit tests, exercise tests, pair-sync and site tests, with coverage of src/
-	$(BIN)/python -m pytest tests --cov=pytorch_lessons --cov-report=term-missing:skip-covered --cov-fail-under=90
+typecheck: $(STAMP)  ## mypy over src/ (configured in pyproject.toml)
+	$(BIN)/mypy
 
-test-notebooks: $(STAMP)  ## nbval: re-run every book notebook and compare with its stored outputs
-	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with book/nbval-sanitize.cfg -p no:cacheprovider book/*.ipynb
+deps: $(STAMP)  ## deptry: the declared dependencies are what src/ imports
+	$(BIN)/deptry src
+
+test-unit: $(STAMP)  ## the fast tier: package, exercises, book structure, site renderer; coverage of src/
+	$(BIN)/python -m pytest -m unit tests --cov=pytorch_lessons --cov-report=term-missing:skip-covered --cov-fail-under=90
+
+test-notebooks: $(STAMP)  ## run every chapter once per mode: nbval (each cell twice, tolerances) + student edition
+	$(BIN)/python -m pytest -p tests.nbval_book --nbval --nbval-current-env \
+		--nbval-sanitize-with book/nbval-sanitize.cfg -m notebooks -p no:cacheprovider book/*.ipynb tests
+
+test-site: $(STAMP)  ## build the site with myst and drive it in Chromium
+	$(BIN)/python -m pytest -m "site or browser" -p no:cacheprovider tests
 
 lab: $(STAMP)  ## open JupyterLab on book/
 	$(BIN)/jupyter lab --notebook-dir=book

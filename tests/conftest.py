@@ -1,4 +1,12 @@
-"""Shared test fixtures."""
+"""Shared test fixtures, and the test tiers.
+
+Every test belongs to one tier (a pytest marker), so each can run alone:
+
+- ``unit`` (``make test-unit``, well under a minute): everything not marked otherwise;
+- ``notebooks`` (``make test-notebooks``): tests that execute whole chapters in kernels;
+- ``site``: tests that build the book site with ``myst build``;
+- ``browser``: tests that drive the built site in Chromium.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +20,15 @@ matplotlib.use("Agg")
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
+TIERS = ("unit", "notebooks", "site", "browser")
+pytest_plugins = ["pytester"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test marked with no tier is a unit test."""
+    for item in items:
+        if not any(item.get_closest_marker(tier) for tier in TIERS):
+            item.add_marker(pytest.mark.unit)
 
 
 @pytest.fixture

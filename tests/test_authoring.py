@@ -1,4 +1,5 @@
 import nbformat
+import pytest
 
 from pytorch_lessons.authoring import execute, main, out_of_sync, stated_run_times
 
@@ -23,6 +24,7 @@ print(6 * 7)
 """
 
 
+@pytest.mark.notebooks  # runs a kernel
 def test_execute_writes_an_executed_pair_that_is_in_sync(tmp_path, capsys):
     source = tmp_path / "01-tiny.md"
     source.write_text(CHAPTER)
@@ -36,6 +38,7 @@ def test_execute_writes_an_executed_pair_that_is_in_sync(tmp_path, capsys):
     assert main(["check", str(tmp_path)]) == 0
 
 
+@pytest.mark.notebooks  # runs a kernel
 def test_an_edited_source_is_reported_out_of_sync(tmp_path, capsys):
     source = tmp_path / "01-tiny.md"
     source.write_text(CHAPTER)
@@ -53,6 +56,7 @@ def test_execute_rejects_what_is_not_a_chapter_source(tmp_path, capsys):
     assert "is not a chapter source" in capsys.readouterr().err
 
 
+@pytest.mark.notebooks  # runs a kernel
 def test_re_executing_an_unchanged_chapter_rewrites_the_same_cell_ids(tmp_path):
     source = tmp_path / "01-tiny.md"
     source.write_text(CHAPTER)
@@ -70,3 +74,36 @@ def test_stated_run_times_reads_both_figures_across_line_breaks():
     )
     assert stated_run_times(text) == (40, 14)
     assert stated_run_times("It takes about 40 s top to bottom.") is None
+
+
+def test_pinned_isa_on_avx2_machines_only_and_never_over_the_callers_choice(monkeypatch):
+    import torch
+
+    from pytorch_lessons.authoring import PINNED_ISA, pinned_isa
+
+    assert pinned_isa({"ATEN_CPU_CAPABILITY": "default"}) == {}
+    assert pinned_isa({"ONEDNN_MAX_CPU_ISA": "SSE41"}) == {}
+    for capability, expected in [("AVX512", PINNED_ISA), ("AVX2", PINNED_ISA), ("DEFAULT", {})]:
+        monkeypatch.setattr(torch.backends.cpu, "get_cpu_capability", lambda c=capability: c)
+        assert pinned_isa({}) == expected
+
+
+@pytest.mark.notebooks  # runs a kernel
+def test_execute_runs_the_kernel_with_the_pinned_isa(tmp_path, monkeypatch):
+    monkeypatch.setattr("pytorch_lessons.authoring.pinned_isa", lambda: {"PL_PROBE": "pinned"})
+    source = tmp_path / "01-tiny.md"
+    source.write_text(CHAPTER.replace("print(6 * 7)", "import os; print(os.environ['PL_PROBE'])"))
+    execute(source)
+    notebook = nbformat.read(source.with_suffix(".ipynb"), as_version=4)
+    assert notebook.cells[1].outputs[0].text == "pinned\n"
+
+
+@pytest.mark.notebooks  # runs a kernel
+def test_tolerance_kinds_must_agree_between_the_pair(tmp_path):
+    source = tmp_path / "01-tiny.md"
+    source.write_text(CHAPTER)
+    execute(source)
+    source.write_text(
+        CHAPTER.replace("```{code-cell} ipython3\n", "```{code-cell} ipython3\n:tolerance: [fit]\n")
+    )
+    assert out_of_sync(source) == "cell 2 differs between 01-tiny.md and 01-tiny.ipynb"

@@ -390,7 +390,10 @@ def test_prediction_fallback_and_explorer_display(monkeypatch):
     model = _model()
     probabilities = pe.predict_probabilities(model, images)
     frames = pe.prediction_frames(probabilities, images, labels, [0, 4])
-    assert [name for name, _ in frames] == ["digit 0", "digit 4"]
+    assert [name.split(" (")[0] for name, _ in frames] == ["digit 0", "digit 4"]
+    right_then_wrong = torch.tensor([[0.9, 0.05, 0.05], [0.9, 0.05, 0.05]])
+    frames = pe.prediction_frames(right_then_wrong, images[:2], torch.tensor([0, 2]), [0, 1])
+    assert [name for name, _ in frames] == ["digit 0", "digit 1 (a mistake)"]
     with pytest.raises(ValueError, match="at least one"):
         pe.prediction_frames(probabilities, images, labels, [])
     shown = []

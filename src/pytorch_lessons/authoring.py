@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import re
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 _VOLATILE_METADATA = ("execution", "collapsed", "scrolled", "ExecuteTime")
@@ -25,15 +27,38 @@ _RUN_TIMES = re.compile(
 )
 
 
+# The instruction set the stored outputs are made with, on x86 CPUs that have it (AVX-512 ones
+# too). Float32 training results depend on it; pinning it keeps exact outputs exact between
+# x86 machines. Elsewhere (Arm, old x86) the tolerances in book/nbval-tolerances.toml apply.
+PINNED_ISA = {"ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2"}
+
+
+def pinned_isa(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
+    """The variables to set so kernels compute with :data:`PINNED_ISA`: empty when the CPU
+    lacks AVX2, or when either variable is already set (the caller's choice wins)."""
+    if any(name in environ for name in PINNED_ISA):
+        return {}
+    import torch
+
+    has_avx2 = torch.backends.cpu.get_cpu_capability() in {"AVX2", "AVX512"}
+    return dict(PINNED_ISA) if has_avx2 else {}
+
+
 def stated_run_times(text: str) -> tuple[int, int] | None:
     """The (normal, fast-mode) seconds a chapter's text states, or None if it states none."""
     found = _RUN_TIMES.search(text)
     return (int(found.group(1)), int(found.group(2))) if found else None
 
 
-def _cells(notebook) -> list[tuple[str, str, tuple[str, ...]]]:
+def _cells(notebook) -> list[tuple[str, str, tuple[str, ...], tuple[str, ...]]]:
+    """What must agree between a pair: each cell's type, source, tags and tolerance kinds."""
     return [
-        (cell.cell_type, cell.source.strip(), tuple(cell.get("metadata", {}).get("tags", ())))
+        (
+            cell.cell_type,
+            cell.source.strip(),
+            tuple(cell.get("metadata", {}).get("tags", ())),
+            tuple(cell.get("metadata", {}).get("tolerance", ())),
+        )
         for cell in notebook.cells
     ]
 
@@ -74,7 +99,7 @@ def execute(source: Path, timeout: int = 600) -> float:
         timeout=timeout,
         kernel_name="python3",
         resources={"metadata": {"path": str(source.parent)}},
-    ).execute()
+    ).execute(env={**os.environ, **pinned_isa()})
     elapsed = time.perf_counter() - start
     for cell in notebook.cells:
         for key in _VOLATILE_METADATA:

@@ -325,14 +325,16 @@ def prediction_frames(
     labels: torch.Tensor,
     indices: Sequence[int],
 ) -> list[tuple[str, Figure]]:
-    """One ``(label, figure)`` frame per chosen test digit, for the static slider."""
+    """One ``(label, figure)`` frame per chosen test digit, for the static slider. A digit the
+    model gets wrong is labelled so: the reader can go straight to the mistakes."""
     images = _check_images(images)
     labels = _as_labels("labels", labels, len(images))
     if len(indices) == 0:
         raise ValueError("indices must hold at least one digit")
+    predicted = probabilities.argmax(dim=1)
     return [
         (
-            f"digit {i}",
+            f"digit {i} (a mistake)" if int(predicted[i]) != int(labels[i]) else f"digit {i}",
             draw_prediction(images[i], probabilities[i], int(labels[i]), int(i)),
         )
         for i in indices
