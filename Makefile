@@ -10,7 +10,7 @@ CHAPTERS := $(sort $(wildcard book/[0-9]*.md))
 
 .DEFAULT_GOAL := help
 .PHONY: help install site site-execute test test-unit test-notebooks test-site lint typecheck deps \
-	lab notebooks student lock bench clean
+	lab lab-instructor notebooks student lock bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -51,8 +51,11 @@ test-notebooks: $(STAMP)  ## run every chapter once per mode: nbval (each cell t
 test-site: $(STAMP)  ## build the site with myst and drive it in Chromium
 	$(BIN)/python -m pytest -m "site or browser" -p no:cacheprovider tests
 
-lab: $(STAMP)  ## open JupyterLab on book/
-	$(BIN)/jupyter lab --notebook-dir=book
+lab: $(STAMP)  ## JupyterLab on student/: the student edition, refreshed (your edits are kept)
+	$(BIN)/pytorch-lessons lab
+
+lab-instructor: $(STAMP)  ## JupyterLab on book/: the instructor notebooks, solutions collapsed
+	$(BIN)/pytorch-lessons lab --instructor
 
 notebooks: $(STAMP)  ## re-execute every chapter source (book/*.md) and re-pair its .ipynb
 	$(BIN)/python -m pytorch_lessons.authoring execute $(CHAPTERS)

@@ -180,7 +180,8 @@ def shown(cell: Any) -> str:
 
 
 def compared(cell: Any) -> bool:
-    """nbval compares this code cell's outputs (it is not marked NBVAL_IGNORE_OUTPUT)."""
+    """nbval compares this code cell's outputs (not tagged nbval-ignore-output, nor marked with
+    the comment nbval also honours)."""
     return (
         cell.cell_type == "code"
         and not any(line.strip() == "# NBVAL_IGNORE_OUTPUT" for line in cell.source.splitlines())

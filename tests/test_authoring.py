@@ -107,3 +107,19 @@ def test_tolerance_kinds_must_agree_between_the_pair(tmp_path):
         CHAPTER.replace("```{code-cell} ipython3\n", "```{code-cell} ipython3\n:tolerance: [fit]\n")
     )
     assert out_of_sync(source) == "cell 2 differs between 01-tiny.md and 01-tiny.ipynb"
+
+
+def test_streams_are_stored_as_one_output_each_with_carriage_returns_applied():
+    from pytorch_lessons.authoring import coalesce_streams
+
+    out = nbformat.v4.new_output
+    outputs = [
+        out("stream", name="stdout", text="\rtraining:   0%| 0/3"),
+        out("display_data", data={"text/plain": "<Figure>"}),
+        out("stream", name="stdout", text="\rtraining: 100%| 3/3\n"),
+        out("stream", name="stderr", text="warning\n"),
+        out("stream", name="stdout", text="done\n"),
+    ]
+    merged = coalesce_streams(outputs)
+    assert [o.output_type for o in merged] == ["stream", "display_data", "stream"]
+    assert merged[0].text == "training: 100%| 3/3\ndone\n" and merged[2].text == "warning\n"

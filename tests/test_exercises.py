@@ -123,9 +123,40 @@ def test_unknown_id_lists_close_matches():
     ):
         verdict("tensors-argmx", 1)
     with pytest.raises(UnknownExercise, match=r"unknown exercise id 'zzz'\.$"):
-        hint("zzz")
+        get("zzz")
     with pytest.raises(TypeError, match="exercise id must be a string"):
-        check(3, 1)
+        verdict(3, 1)
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        (
+            lambda: check("tensor-arange", 5),
+            "✗ unknown exercise id 'tensor-arange'. Did you mean: tensors-arange,",
+        ),
+        (lambda: hint("zzz"), "✗ unknown exercise id 'zzz'. Usage: hint("),
+        (lambda: check(3, 1), "✗ exercise id must be a string such as 'tensors-zeros', got int"),
+        (lambda: check(), '✗ say which exercise: check("exercise-id", answer)'),
+        (lambda: hint(), '✗ say which exercise: hint("exercise-id")'),
+        (
+            lambda: check("tensors-arange"),
+            "✗ tensors-arange: give your answer too: check('tensors-arange', answer)",
+        ),
+    ],
+)
+def test_mistakes_calling_check_and_hint_print_one_line_and_raise_nothing(call, expected, capsys):
+    call()
+    out = capsys.readouterr().out
+    assert out.startswith(expected) and out.count("\n") == 1, out
+
+
+def test_the_label_on_the_exercise_box_works_as_an_id(capsys, monkeypatch):
+    monkeypatch.setattr(core, "_HINTS_SHOWN", {})
+    hint("ex-tensors-arange")
+    assert capsys.readouterr().out.startswith("Hint 1/")
+    check("ex-tensors-arange", ...)
+    assert capsys.readouterr().out.startswith("✗ tensors-arange: not solved yet")
 
 
 def test_registration_rules():

@@ -53,10 +53,20 @@ def test_live_loss_plot_accumulates_points_and_draws_once_closed():
     live.update(train=1.0)
     live.update(train=0.5, validation=0.7)
     assert live.curves == {"train": [1.0, 0.5], "validation": [0.7]}
-    fig = live.close()
-    assert len(fig.axes[0].get_lines()) == 2
+    assert live.close() is None  # a cell ending in live.close() shows the plot once, not twice
+    assert len(live.figure.axes[0].get_lines()) == 2
     live.update(History(train_loss=[3.0, 2.0]))
     assert live.curves == {"train": [3.0, 2.0]}
+
+
+def test_live_loss_plot_puts_points_at_the_steps_given():
+    live = LiveLossPlot(interval=1000, xlabel="step")
+    for step in (2, 4, 6):
+        live.update(step=step, train=1.0 / step)
+    live.close()
+    (line,) = live.figure.axes[0].get_lines()
+    assert list(line.get_xdata()) == [2.0, 4.0, 6.0]
+    assert live.figure.axes[0].get_xlabel() == "step"
 
 
 def test_live_loss_plot_rejects_a_negative_interval():

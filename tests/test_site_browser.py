@@ -531,3 +531,23 @@ def write_demo_site(root: Path) -> None:
     (root / "content" / "index.json").write_text(json.dumps(intro))
     (root / "content" / "mnist.json").write_text(json.dumps(mnist))
     (root / "myst.search.json").write_text(json.dumps({"version": "1", "records": records}))
+
+
+def test_book_learning_rate_slider_page_keys_jump_a_decade(book: Served, tab: Tab) -> None:
+    from pytorch_lessons.widgets.lr_explorer import DEFAULT_LRS, _fmt_lr, decade_pages
+
+    slider_html = 'aria-label="learning rate"'
+    pages = [n for n in book.pages() if slider_html in (book.root / n).read_text("utf-8")]
+    assert pages, "no page has the precomputed learning-rate slider"
+    tab.open(book.url(pages[0]))
+    slider = tab.page.locator(f"input[type=range][{slider_html}]").first
+    shown = slider.locator("xpath=..").locator(".pl-value")
+    slider.scroll_into_view_if_needed()
+    start = int(slider.input_value())
+    up = decade_pages(DEFAULT_LRS)[start][1]
+    slider.focus()
+    slider.press("PageUp")
+    expect(shown).to_have_text(_fmt_lr(DEFAULT_LRS[up]))
+    slider.press("ArrowLeft")
+    expect(shown).to_have_text(_fmt_lr(DEFAULT_LRS[up - 1]))
+    assert not tab.problems, tab.problems

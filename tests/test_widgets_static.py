@@ -47,3 +47,20 @@ def test_precomputed_slider_html_is_the_same_when_made_again():
         return re.search(r'id="(pl-slider-[0-9a-f]+)"', html).group(1)
 
     assert slider_id(precomputed_slider(frames, "rate").html) != slider_id(first)
+
+
+def test_page_keys_jump_where_the_slider_says():
+    frames = [(f"lr={v}", _figure(v)) for v in (1, 2, 3)]
+    html = precomputed_slider(frames, "lr", pages=[(0, 2), (0, 2), (0, 2)]).html
+    assert html.count('data-page-down="0" data-page-up="2"') == 3
+    assert "PageUp" in html  # the keyboard handler
+    with pytest.raises(ValueError, match="one \\(page down, page up\\) pair"):
+        precomputed_slider(frames, "lr", pages=[(0, 1)])
+    with pytest.raises(ValueError, match="pair of frame indices"):
+        precomputed_slider(frames, "lr", pages=[(0, 3)] * 3)
+
+
+def test_learning_rate_pages_go_a_decade_away():
+    from pytorch_lessons.widgets.lr_explorer import decade_pages
+
+    assert decade_pages([0.001, 0.01, 0.05, 0.2, 2.0]) == [(0, 1), (0, 3), (0, 4), (1, 4), (3, 4)]

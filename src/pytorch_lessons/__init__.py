@@ -8,6 +8,7 @@ Small modules, one concept each, readable alone:
 - :mod:`pytorch_lessons.plot` -- loss curves, a live loss plot, digit grids.
 - :mod:`pytorch_lessons.exercises` -- ``check`` and ``hint`` for the book's exercises.
 - :mod:`pytorch_lessons.fast` -- instructor fast mode: ``fast_mode()``, ``sized(normal, fast)``.
+- :mod:`pytorch_lessons.lesson` -- ``start_chapter()``, what a chapter's first cell sets up.
 - :mod:`pytorch_lessons.widgets` -- live widgets with kernel-free fallbacks for the site.
 
 ``import pytorch_lessons`` stays light: torchvision, matplotlib and ipywidgets are imported
@@ -21,11 +22,12 @@ __version__ = "0.1.0"
 from typing import TYPE_CHECKING, Any
 
 from pytorch_lessons.fast import fast_mode, sized
+from pytorch_lessons.lesson import start_chapter
 
 if TYPE_CHECKING:
     from pytorch_lessons.device import pick_device, set_seed
 
-__all__ = ["__version__", "fast_mode", "pick_device", "set_seed", "sized"]
+__all__ = ["__version__", "fast_mode", "pick_device", "set_seed", "sized", "start_chapter"]
 
 
 def __getattr__(name: str) -> Any:

@@ -16,7 +16,9 @@ import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
+NOTEBOOK_METADATA_FILTER = "kernelspec,jupytext,-jupytext.text_representation.jupytext_version"
 _VOLATILE_METADATA = ("execution", "collapsed", "scrolled", "ExecuteTime")
 
 # How a chapter tells its readers how long it runs, e.g. "The whole chapter takes about 40 s top
@@ -42,6 +44,27 @@ def pinned_isa(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
 
     has_avx2 = torch.backends.cpu.get_cpu_capability() in {"AVX2", "AVX512"}
     return dict(PINNED_ISA) if has_avx2 else {}
+
+
+_OVERWRITTEN = re.compile(r"^.*\r(?=[^\n])", re.MULTILINE)  # a line rewritten after "\r"
+
+
+def coalesce_streams(outputs: list) -> list:
+    """A cell's outputs with each stream (stdout, stderr) as one output and carriage returns
+    applied, as nbval compares them: a progress bar is stored as its final line, not as the
+    hundreds of updates the kernel sent."""
+    merged: list = []
+    first: dict[str, Any] = {}
+    for output in outputs:
+        if output.get("output_type") == "stream":
+            if output["name"] in first:
+                first[output["name"]]["text"] += output["text"]
+                continue
+            first[output["name"]] = output
+        merged.append(output)
+    for output in first.values():
+        output["text"] = _OVERWRITTEN.sub("", output["text"])
+    return merged
 
 
 def stated_run_times(text: str) -> tuple[int, int] | None:
@@ -87,8 +110,23 @@ def execute(source: Path, timeout: int = 600) -> float:
     import nbformat
     from nbclient import NotebookClient
 
+    from pytorch_lessons.editions import is_solution_cell
+
     notebook = jupytext.read(source)
-    notebook.metadata["jupytext"] = {"formats": "ipynb,md:myst"}
+    # The pairing, as JupyterLab's jupytext writes it back: saving in JupyterLab changes nothing.
+    # The filters keep jupytext's version and the cells' view state out of the .md.
+    notebook.metadata["jupytext"] = {
+        "cell_metadata_filter": "-jupyter",
+        "default_lexer": "ipython3",
+        "formats": "ipynb,md:myst",
+        "notebook_metadata_filter": NOTEBOOK_METADATA_FILTER,
+    }
+    for cell in notebook.cells:
+        if is_solution_cell(cell):  # collapsed in JupyterLab: projecting a chapter spoils nothing
+            hidden = {"source_hidden": True}
+            cell.metadata["jupyter"] = (
+                {**hidden, "outputs_hidden": True} if cell.cell_type == "code" else hidden
+            )
     for number, cell in enumerate(notebook.cells):
         # ids from position and content: re-executing an unchanged chapter rewrites nothing
         digest = hashlib.sha1(f"{number}:{cell.source}".encode()).hexdigest()[:12]
@@ -102,6 +140,8 @@ def execute(source: Path, timeout: int = 600) -> float:
     ).execute(env={**os.environ, **pinned_isa()})
     elapsed = time.perf_counter() - start
     for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = coalesce_streams(cell.outputs)
         for key in _VOLATILE_METADATA:
             cell.metadata.pop(key, None)
     notebook.metadata.pop("widgets", None)

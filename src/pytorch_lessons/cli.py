@@ -30,6 +30,26 @@ def _student(args: argparse.Namespace) -> int:
     return 1 if report.refused else 0
 
 
+def _lab(args: argparse.Namespace) -> int:
+    from pytorch_lessons.editions import write_student_edition
+    from pytorch_lessons.lab import run_lab
+
+    if args.instructor:
+        print(f"JupyterLab on {args.book}: the instructor notebooks, solutions collapsed")
+        return run_lab(args.book)
+    try:
+        report = write_student_edition(args.book, args.workspace)
+    except FileNotFoundError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    kept = f"; kept {len(report.refused)} you have edited" if report.refused else ""
+    print(
+        f"student workspace {args.workspace}: {len(report.written)} new notebook(s), "
+        f"{len(report.unchanged)} unchanged{kept}"
+    )
+    return run_lab(args.workspace)
+
+
 def _data_path(args: argparse.Namespace) -> int:
     from pytorch_lessons.data import data_root
 
@@ -92,6 +112,20 @@ def main(argv: list[str] | None = None) -> int:
         "--book", type=Path, default=Path("book"), help="folder of the chapter notebooks"
     )
     student.set_defaults(run=_student)
+
+    lab = commands.add_parser(
+        "lab", help="JupyterLab on the student workspace (no solutions), or --instructor on book/"
+    )
+    lab.add_argument(
+        "--instructor", action="store_true", help="open book/ itself (solutions collapsed)"
+    )
+    lab.add_argument(
+        "--workspace", type=Path, default=Path("student"), help="the student workspace (student/)"
+    )
+    lab.add_argument(
+        "--book", type=Path, default=Path("book"), help="folder of the chapter notebooks"
+    )
+    lab.set_defaults(run=_lab)
 
     data = commands.add_parser("data", help="the data folder")
     data_commands = data.add_subparsers(dest="data_command", required=True)

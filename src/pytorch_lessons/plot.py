@@ -67,16 +67,19 @@ def plot_losses(
     return fig
 
 
-def _draw_curves(ax, curves: dict[str, list[float]], log: bool) -> None:
+def _draw_curves(
+    ax, curves: dict[str, list[float]], log: bool, xs: Mapping[str, list[float]] | None = None
+) -> None:
     for name, values in curves.items():
         finite = [v if math.isfinite(v) else math.nan for v in values]
-        steps = range(1, len(values) + 1)
+        given = (xs or {}).get(name, [])
+        steps = given if len(given) == len(values) else list(range(1, len(values) + 1))
         (line,) = ax.plot(steps, finite, marker="o" if len(values) <= 30 else None, label=name)
         bad = next((i for i, v in enumerate(values) if not math.isfinite(v)), None)
         if bad is not None:
-            ax.axvline(bad + 1, color=line.get_color(), linestyle=":")
+            ax.axvline(steps[bad], color=line.get_color(), linestyle=":")
             ax.text(
-                bad + 1,
+                steps[bad],
                 0.5,
                 " diverged",
                 color=line.get_color(),
@@ -93,7 +96,9 @@ class LiveLossPlot:
 
     In JupyterLab it updates one output at most every ``interval`` seconds; when run headless
     (nbval, the site build) the notebook keeps one final static figure. Pass
-    :meth:`update` as ``fit(..., on_epoch_end=live.update)``, or call it from your own loop.
+    :meth:`update` as ``fit(..., on_epoch_end=live.update)``, or call it from your own loop
+    (``live.update(step=step, train=loss)`` puts the point at that step on the x axis).
+    :meth:`close` draws the final picture into the same output: the plot appears once.
     """
 
     def __init__(self, log: bool = False, interval: float = 0.5, xlabel: str = "epoch") -> None:
@@ -103,6 +108,7 @@ class LiveLossPlot:
         self.interval = interval
         self.xlabel = xlabel
         self.curves: dict[str, list[float]] = {}
+        self.xs: dict[str, list[float]] = {}
         self._handle: Any = None
         self._last_draw = -math.inf
         plt = _pyplot()
@@ -110,30 +116,36 @@ class LiveLossPlot:
         plt.close(self.figure)
 
     def update(
-        self, history: History | Mapping[str, Sequence[float]] | None = None, **values: float
+        self,
+        history: History | Mapping[str, Sequence[float]] | None = None,
+        *,
+        step: float | None = None,
+        **values: float,
     ) -> None:
         """Record new values and redraw if ``interval`` has passed.
 
         Either pass a whole history (``update(history)``) or new points by name
-        (``update(train=0.3, validation=0.4)``).
+        (``update(train=0.3, validation=0.4)``), optionally at a ``step`` of the x axis.
         """
         if history is not None:
-            self.curves = _curves(history)
+            self.curves, self.xs = _curves(history), {}
         for name, value in values.items():
             self.curves.setdefault(name, []).append(float(value))
+            if step is not None:
+                self.xs.setdefault(name, []).append(float(step))
         if time.monotonic() - self._last_draw >= self.interval:
             self._draw()
 
-    def close(self) -> Figure:
-        """Draw the final figure and return it."""
+    def close(self) -> None:
+        """Draw the final picture (in place of the live one). Returns nothing, so that as a
+        cell's last line it does not show the figure a second time; it is ``.figure``."""
         self._draw()
-        return self.figure
 
     def _draw(self) -> None:
         self._last_draw = time.monotonic()
         self.ax.clear()
         if self.curves:
-            _draw_curves(self.ax, self.curves, self.log)
+            _draw_curves(self.ax, self.curves, self.log, self.xs)
         self.ax.set_xlabel(self.xlabel)
         self.ax.set_ylabel("loss")
         self.figure.tight_layout()

@@ -90,12 +90,16 @@ def all_exercises() -> dict[str, Exercise]:
 
 
 def get(id: str) -> Exercise:
-    """The exercise with this id; an unknown id raises :class:`UnknownExercise` naming close ones."""
+    """The exercise with this id; an unknown id raises :class:`UnknownExercise` naming close ones.
+
+    The label the book shows on the exercise box (``ex-tensors-zeros``) is accepted too."""
     if not isinstance(id, str):
         raise TypeError(
             f"exercise id must be a string such as 'tensors-zeros', got {type(id).__name__}"
         )
     _load()
+    if id not in _REGISTRY and id.startswith("ex-") and id[3:] in _REGISTRY:
+        id = id[3:]
     if id not in _REGISTRY:
         close = difflib.get_close_matches(id, _REGISTRY, n=3, cutoff=0.5)
         suggestion = f" Did you mean: {', '.join(close)}?" if close else ""
@@ -157,17 +161,42 @@ def verdict(id: str, answer: Any) -> Verdict:
     return Verdict(True, f"✓ {id}: correct! {ex.why}")
 
 
-def check(id: str, answer: Any) -> None:
+_MISSING: Any = object()  # "no argument given", distinct from None and ... (which are stubs)
+
+
+def _lookup(id: Any, usage: str) -> Exercise | None:
+    """The exercise, or None after printing one line that says what is wrong with ``id``: a
+    student's typo must not end in a traceback through this package."""
+    if id is _MISSING:
+        print(f"✗ say which exercise: {usage}")
+        return None
+    try:
+        return get(id)
+    except (UnknownExercise, TypeError) as error:
+        print(f"✗ {error} Usage: {usage}")
+        return None
+
+
+def check(id: str = _MISSING, answer: Any = _MISSING) -> None:
     """Check your answer to exercise ``id`` and print ✓ (with why it matters) or ✗ (what differs)."""
-    print(verdict(id, answer))
-
-
-def hint(id: str) -> None:
-    """Print the next hint for exercise ``id`` (hint 1, then 2, ...)."""
-    ex = get(id)
-    shown = _HINTS_SHOWN.get(id, 0)
-    if shown >= len(ex.hints):
-        print(f"No more hints for {id}: the solution is in the instructor notebook.")
+    usage = 'check("exercise-id", answer)'
+    ex = _lookup(id, usage)
+    if ex is None:
         return
-    _HINTS_SHOWN[id] = shown + 1
-    print(f"Hint {shown + 1}/{len(ex.hints)} for {id}: {ex.hints[shown]}")
+    if answer is _MISSING:
+        print(f"✗ {ex.id}: give your answer too: check({ex.id!r}, answer)")
+        return
+    print(verdict(ex.id, answer))
+
+
+def hint(id: str = _MISSING) -> None:
+    """Print the next hint for exercise ``id`` (hint 1, then 2, ...)."""
+    ex = _lookup(id, 'hint("exercise-id"), e.g. the id inside check(...) above')
+    if ex is None:
+        return
+    shown = _HINTS_SHOWN.get(ex.id, 0)
+    if shown >= len(ex.hints):
+        print(f"No more hints for {ex.id}: the solution is in the instructor notebook.")
+        return
+    _HINTS_SHOWN[ex.id] = shown + 1
+    print(f"Hint {shown + 1}/{len(ex.hints)} for {ex.id}: {ex.hints[shown]}")

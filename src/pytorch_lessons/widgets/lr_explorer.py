@@ -400,7 +400,7 @@ class LrExplorer:
             base=10,
             min=-3,
             max=math.log10(3),
-            step=0.01,
+            step=0.1,  # arrow keys: a tenth of a decade
             description="learning rate",
             readout_format=".3g",
             continuous_update=False,
@@ -432,6 +432,18 @@ def lr_frames(
     return [(_fmt_lr(lr), draw_lr_run(train_line(lr, steps, x, y), x, y)) for lr in lrs]
 
 
+def decade_pages(lrs: Sequence[float]) -> list[tuple[int, int]]:
+    """For each learning rate, the frames Page Down and Page Up go to: the nearest rate a decade
+    lower and higher (the first and last frame when none is that far)."""
+    logs = [math.log10(lr) for lr in lrs]
+    pages = []
+    for here in logs:
+        down = [i for i, x in enumerate(logs) if x <= here - 1 + 1e-9]
+        up = [i for i, x in enumerate(logs) if x >= here + 1 - 1e-9]
+        pages.append((down[-1] if down else 0, up[0] if up else len(lrs) - 1))
+    return pages
+
+
 def lr_fallback(
     lrs: Sequence[float] = DEFAULT_LRS, steps: int = DEFAULT_STEPS
 ) -> PrecomputedSlider:
@@ -444,6 +456,7 @@ def lr_fallback(
         frames,
         "learning rate",
         start=start,
+        pages=decade_pages(lrs),
         caption="Precomputed for a few learning rates; run the notebook to choose any value.",
     )
 

@@ -32,6 +32,15 @@ _SCRIPT = """
       value.textContent = frames[k].getAttribute("data-label");
     }
     input.addEventListener("input", show);
+    input.addEventListener("keydown", function (event) {
+      // Page Up / Page Down: to the frame the slider names for it (e.g. a decade away)
+      var key = {PageUp: "pageUp", PageDown: "pageDown"}[event.key];
+      var target = key && frames[Number(input.value)].dataset[key];
+      if (target === undefined || target === "") return;
+      event.preventDefault();
+      input.value = target;
+      show();
+    });
     show();
   });
 })();
@@ -64,20 +73,28 @@ def precomputed_slider(
     label: str,
     start: int = 0,
     caption: str = "Precomputed: move the slider to compare.",
+    pages: Sequence[tuple[int, int]] | None = None,
 ) -> PrecomputedSlider:
     """A slider over ``frames``, each a ``(value label, matplotlib Figure)`` pair.
 
     The figures are embedded as PNG data, so the result needs no kernel and no other file.
+    Arrow keys step one frame; ``pages`` gives, per frame, where Page Down and Page Up go
+    (e.g. a decade of learning rate away).
     """
     if not frames:
         raise ValueError("precomputed_slider needs at least one frame")
     if not 0 <= start < len(frames):
         raise ValueError(f"start must be between 0 and {len(frames) - 1}, got {start}")
+    if pages is not None and (
+        len(pages) != len(frames) or not all(0 <= k < len(frames) for pair in pages for k in pair)
+    ):
+        raise ValueError("pages must give one (page down, page up) pair of frame indices per frame")
     hidden = ' style="display:none"'
+    jumps = [f' data-page-down="{down}" data-page-up="{up}"' for down, up in pages or []]
     images = "\n".join(
         f'<img class="pl-frame" data-label="{html.escape(str(name))}" alt="{html.escape(label)} = '
-        f'{html.escape(str(name))}" src="data:image/png;base64,{_png(fig)}"'
-        f"{'' if i == start else hidden}>"
+        f'{html.escape(str(name))}"{jumps[i] if jumps else ""} src="data:image/png;base64,'
+        f'{_png(fig)}"{"" if i == start else hidden}>'
         for i, (name, fig) in enumerate(frames)
     )
     # An id from the labels, not a counter or the pixels: re-running a cell, on any machine, must
