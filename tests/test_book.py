@@ -188,3 +188,19 @@ def test_ignored_outputs_stay_rare():
             if "nbval-ignore-output" in cell.metadata.get("tags", []):
                 ignored.append(notebook.name)
     assert len(ignored) <= 0.05 * code_cells, f"{len(ignored)} of {code_cells} cells ignored"
+
+
+def test_no_stored_cell_shows_a_figure_twice_or_an_unfinished_progress_bar():
+    for notebook in NOTEBOOKS:
+        for number, cell in enumerate(nbformat.read(notebook, as_version=4).cells):
+            if cell.cell_type != "code":
+                continue
+            images = [o.data["image/png"] for o in cell.outputs if "image/png" in o.get("data", {})]
+            assert len(images) == len(set(images)), f"{notebook.name} cell {number}: figure twice"
+            streams = [o.output_type for o in cell.outputs if o.output_type == "stream"]
+            assert len(streams) <= 2, f"{notebook.name} cell {number}: streams not coalesced"
+            for output in cell.outputs:
+                text = output.get("text", "") + "".join(
+                    output.get("data", {}).get("text/plain", "")
+                )
+                assert not re.search(r"\b0%\|", text), f"{notebook.name} cell {number}: 0 % bar"

@@ -243,3 +243,9 @@ def test_page_weight_is_reported(book_site: Path) -> None:
         lines.append(f"{name}: {weight / 1024:.0f} KiB (html + images)")
         assert weight < 20 * 1024 * 1024
     print("\n" + "\n".join(lines))
+
+
+def test_no_test_marker_on_any_page(book_site: Path) -> None:
+    """Readers never see nbval's markers: they live in cell tags, which pages do not show."""
+    for page in sorted(book_site.glob("*.html")):
+        assert "NBVAL_" not in page.read_text(encoding="utf-8"), page.name
