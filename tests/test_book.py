@@ -99,6 +99,11 @@ def test_student_notebook_drops_solutions_and_keeps_stubs():
     assert not any(c.source.lstrip().startswith(":::{solution-") for c in student.cells)
     assert sum("exercise" in c.metadata.get("tags", []) for c in student.cells) >= 3
     assert len(nb.cells) > len(student.cells)  # the original is untouched
+    sources = "".join(c.source for c in student.cells)
+    assert ":::{admonition} In class" in "".join(c.source for c in nb.cells)
+    assert "In class" not in sources  # the instructor's notes stay with the instructor
+    assert "## Summary" in sources  # ... and the summary around them stays
+    assert all(c.execution_count is None for c in student.cells if c.cell_type == "code")
 
 
 def test_student_edition_never_overwrites_edited_work(tmp_path):

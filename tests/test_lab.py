@@ -41,11 +41,11 @@ class Server:
             return json.load(response)
 
 
-def _serve(folder: Path) -> Iterator[Server]:
+def _serve(folder: Path, paired: bool = False) -> Iterator[Server]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    argv, env = lab_command(folder, app="jupyter_server")
+    argv, env = lab_command(folder, app="jupyter_server", paired=paired)
     argv += [
         f"--ServerApp.port={port}",
         "--ServerApp.ip=127.0.0.1",
@@ -88,7 +88,7 @@ def book_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def instructor(book_copy: Path) -> Iterator[Server]:
-    yield from _serve(book_copy)
+    yield from _serve(book_copy, paired=True)
 
 
 def _solutions(notebook: Path) -> list[str]:
@@ -156,3 +156,12 @@ def test_saving_a_chapter_in_jupyterlab_changes_neither_file(
             assert saved.read_bytes() == original.read_bytes(), (
                 f"saving {name} changed {saved.name}"
             )
+
+
+def test_the_instructor_sees_each_chapter_once(instructor: Server):
+    """Only the .md of a pair is listed: opening it gives the notebook with its outputs, in one
+    kernel, instead of two documents (and two kernels) for one chapter."""
+    names = {item["name"] for item in instructor.get("api/contents/")["content"]}
+    chapters = {p.stem for p in NOTEBOOKS}
+    assert {f"{stem}.md" for stem in chapters} <= names
+    assert not {name for name in names if name.endswith(".ipynb")}

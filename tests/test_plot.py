@@ -90,9 +90,10 @@ def test_live_loss_plot_displays_and_updates_in_ipython(monkeypatch):
         IPython.display, "display", lambda obj, display_id: shown.append(obj) or Handle()
     )
     live = LiveLossPlot(interval=0)
+    assert len(shown) == 1  # shown at once, before any point: later output goes below it
     live.update(train=1.0)
     live.update(train=0.5)
-    assert len(shown) == 1 and Handle.updates == 1
+    assert len(shown) == 1 and Handle.updates == 2  # then redrawn in place
 
 
 def test_show_digits_titles_and_marks_wrong_predictions_red():

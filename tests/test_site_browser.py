@@ -214,11 +214,13 @@ def test_book_previous_next_navigation(book: Served, tab: Tab) -> None:
     tab.open(book.url(names[0]))
     for name in names[1:]:
         tab.page.click("a[rel=next]")
-        expect(tab.page).to_have_url(ends_with(name))
+        expect(tab.page).to_have_url(ends_with(name))  # the new page is the current document
+        tab.page.wait_for_load_state("load")  # ... and loaded, images included
         expect(tab.page.locator(".sidebar a[aria-current=page]")).to_have_attribute("href", name)
     for name in reversed(names[:-1]):
         tab.page.click("a[rel=prev]")
         expect(tab.page).to_have_url(ends_with(name))
+        tab.page.wait_for_load_state("load")
     expect(tab.page.locator("a[rel=prev]")).to_have_count(0)
     assert not tab.problems
 
@@ -346,6 +348,7 @@ def search_for(tab: Tab, start: str, query: str, expected: list[str], shot: Path
     tab.page.screenshot(path=str(shot))
     tab.page.locator("#search-results a").nth(hit).click()
     expect(tab.page).to_have_url(ends_with(pages[hit]))
+    tab.page.wait_for_load_state("load")
     assert not tab.problems, tab.problems
 
 

@@ -36,7 +36,7 @@ def _lab(args: argparse.Namespace) -> int:
 
     if args.instructor:
         print(f"JupyterLab on {args.book}: the instructor notebooks, solutions collapsed")
-        return run_lab(args.book)
+        return run_lab(args.book, paired=True)
     try:
         report = write_student_edition(args.book, args.workspace)
     except FileNotFoundError as error:

@@ -7,11 +7,16 @@ around it, keeps the exercise stubs, and never overwrites a notebook a student m
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 SOLUTION_TAG = "solution"
 _DIRECTIVES = (":::{solution-start}", ":::{solution-end}")
+
+
+# The chapter's "In class" box, addressed to the instructor: from its opening fence to its close.
+_FOR_INSTRUCTORS = re.compile(r"\n*^:::\{admonition\} In class\n.*?^:::$\n?", re.M | re.S)
 
 
 def is_solution_cell(cell) -> bool:
@@ -21,11 +26,20 @@ def is_solution_cell(cell) -> bool:
 
 
 def student_notebook(notebook):
-    """A copy of ``notebook`` without its solutions."""
+    """A copy of ``notebook`` without its solutions and "In class" notes. Execution counts are
+    cleared: with the solutions gone they would jump ([19], [21], ...)."""
     import copy
 
     result = copy.deepcopy(notebook)
     result.cells = [cell for cell in result.cells if not is_solution_cell(cell)]
+    for cell in result.cells:
+        if cell.cell_type == "markdown":
+            cell.source = _FOR_INSTRUCTORS.sub("\n", cell.source).rstrip() + "\n"
+        if cell.cell_type == "code":
+            cell.execution_count = None
+            for output in cell.outputs:
+                if "execution_count" in output:
+                    output.execution_count = None
     return result
 
 

@@ -3,13 +3,15 @@
 ``pytorch-lessons lab`` (``make lab``) opens ``student/``: the student edition, made or
 refreshed first from ``book/`` -- no solutions at all, and a notebook the student has edited is
 kept as it is. ``pytorch-lessons lab --instructor`` opens ``book/`` itself, where every solution
-is collapsed until clicked. Either way kernels start with the out-of-order hint
-(:mod:`pytorch_lessons.kernel_startup`), and a chapter's ``.md`` opens as a notebook on
-double-click (``lab_settings/overrides.json``), paired with its ``.ipynb`` by jupytext.
+is collapsed until clicked, and each chapter is listed once: its ``.md``, which opens on
+double-click (``lab_settings/overrides.json``) as the notebook jupytext pairs with its
+``.ipynb`` -- outputs included, one kernel. Either way kernels start with the out-of-order hint
+(:mod:`pytorch_lessons.kernel_startup`).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -19,24 +21,34 @@ STARTUP = Path(__file__).with_name("kernel_startup.py")
 SETTINGS = Path(__file__).with_name("lab_settings")
 
 
-def lab_command(folder: Path, app: str = "jupyterlab") -> tuple[list[str], dict[str, str]]:
+# The file browser's defaults, and for paired chapters their .ipynb half: each chapter is then one
+# entry (its .md, opened as a notebook with the .ipynb's outputs) and runs in one kernel.
+_HIDDEN = ["__pycache__", "*.pyc", "*.pyo", ".DS_Store", "*~"]
+
+
+def lab_command(
+    folder: Path, app: str = "jupyterlab", paired: bool = False
+) -> tuple[list[str], dict[str, str]]:
     """The command line and environment that start ``app`` (``jupyterlab``, or ``jupyter_server``
-    for a headless check) on ``folder`` the way the course needs it."""
+    for a headless check) on ``folder`` the way the course needs it. ``paired``: the folder
+    holds .md/.ipynb pairs (book/), listed once each."""
+    hidden = [*_HIDDEN, "*.ipynb"] if paired else _HIDDEN
     argv = [
         sys.executable,
         "-m",
         app,
         f"--ServerApp.root_dir={Path(folder).resolve()}",
         f"--LabApp.app_settings_dir={SETTINGS}",
+        f"--ContentsManager.hide_globs={json.dumps(hidden)}",
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers and CI run as root
         argv.append("--ServerApp.allow_root=True")
     return argv, {**os.environ, "PYTHONSTARTUP": str(STARTUP)}
 
 
-def run_lab(folder: Path) -> int:
+def run_lab(folder: Path, paired: bool = False) -> int:
     """Start JupyterLab on ``folder`` and wait until it is stopped (Ctrl-C)."""
-    argv, env = lab_command(folder)
+    argv, env = lab_command(folder, paired=paired)
     try:
         return subprocess.call(argv, env=env)
     except KeyboardInterrupt:

@@ -114,6 +114,9 @@ class LiveLossPlot:
         plt = _pyplot()
         self.figure, self.ax = plt.subplots(figsize=(6, 3.5), dpi=80)
         plt.close(self.figure)
+        # Shown at once, before training starts: output printed while it trains (a progress
+        # bar) then stays in one piece below the plot instead of being split around it.
+        self._draw()
 
     def update(
         self,
