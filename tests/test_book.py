@@ -209,3 +209,12 @@ def test_no_stored_cell_shows_a_figure_twice_or_an_unfinished_progress_bar():
                     output.get("data", {}).get("text/plain", "")
                 )
                 assert not re.search(r"\b0%\|", text), f"{notebook.name} cell {number}: 0 % bar"
+
+
+def test_a_collapsed_solution_previews_nothing_of_the_answer():
+    """JupyterLab shows a collapsed cell's first line: a solution starts with a comment."""
+    for notebook in NOTEBOOKS:
+        for cell in nbformat.read(notebook, as_version=4).cells:
+            if cell.cell_type == "code" and "solution" in cell.metadata.get("tags", []):
+                assert cell.source.startswith("# "), f"{notebook.name}: {cell.source[:60]!r}"
+                assert cell.metadata["jupyter"] == {"source_hidden": True, "outputs_hidden": True}
