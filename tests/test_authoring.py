@@ -123,3 +123,30 @@ def test_streams_are_stored_as_one_output_each_with_carriage_returns_applied():
     merged = coalesce_streams(outputs)
     assert [o.output_type for o in merged] == ["stream", "display_data", "stream"]
     assert merged[0].text == "training: 100%| 3/3\ndone\n" and merged[2].text == "warning\n"
+
+
+def test_stored_pictures_are_palette_pngs_when_that_is_smaller():
+    import base64
+    import io
+
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    from pytorch_lessons.authoring import shrink_images
+
+    figure = Figure(figsize=(3, 2), dpi=80)
+    figure.add_subplot().plot([0, 1, 0.5])
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    png = base64.b64encode(buffer.getvalue()).decode()
+    out = nbformat.v4.new_output
+    outputs = shrink_images(
+        [
+            out("display_data", data={"image/png": png}),
+            out("display_data", data={"text/html": f'<img src="data:image/png;base64,{png}">'}),
+        ]
+    )
+    shrunk = outputs[0].data["image/png"]
+    assert len(shrunk) < len(png)
+    assert Image.open(io.BytesIO(base64.b64decode(shrunk))).mode == "P"  # a palette of 128 colours
+    assert outputs[1].data["text/html"] == f'<img src="data:image/png;base64,{shrunk}">'

@@ -218,3 +218,10 @@ def test_a_collapsed_solution_previews_nothing_of_the_answer():
             if cell.cell_type == "code" and "solution" in cell.metadata.get("tags", []):
                 assert cell.source.startswith("# "), f"{notebook.name}: {cell.source[:60]!r}"
                 assert cell.metadata["jupyter"] == {"source_hidden": True, "outputs_hidden": True}
+
+
+def test_every_stored_notebook_stays_small():
+    """Students clone and diff the notebooks: each stays under 300 KB."""
+    for notebook in NOTEBOOKS:
+        size = notebook.stat().st_size
+        assert size < 300_000, f"{notebook.name} is {size // 1000} KB: shrink what it stores"
