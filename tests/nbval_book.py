@@ -271,9 +271,9 @@ class BookCell(IPyNbCell):
         # busy 2-core machine, where the kernel's message thread can lag behind a training cell.
         self.output_timeout = 120
         self.moved = []
-        stored = copy.deepcopy(self.cell.outputs)  # nbval merges streams into these in place
+        pristine = copy.deepcopy(self.cell.outputs)  # nbval merges streams into these in place
         super().runtest()
-        self.cell.outputs = copy.deepcopy(stored)
+        self.cell.outputs = pristine  # the second run compares with the stored outputs again
         try:
             super().runtest()
         except NbCellError as error:
