@@ -1,4 +1,4 @@
-"""Time to 99 % MNIST test accuracy: the classic DataLoader pipeline against Chapter 06's.
+"""Time to 99 % MNIST test accuracy: the classic DataLoader pipeline against Chapter 07's.
 
     python benchmarks/mnist_pipelines.py [--cap EPOCHS] [--seeds 0 1 2] [--steps 300]
         [--skip-classic] [--threads N]
@@ -9,7 +9,7 @@ Both pipelines run in one process, one after the other, on the same machine:
     ``ToTensor`` + ``Normalize``, ``DataLoader(batch_size=100, shuffle=True)``, a CNN
     conv(1→32, 3) → conv(32→64, 3) → max-pool → dropout → fc(9216→128) → dropout → fc(128→10),
     ``SGD(lr=0.01, momentum=0.9)``; epochs until 99 % test accuracy or ``--cap`` epochs.
-(b) book -- Chapter 06: the whole split as one normalized tensor (``mnist_tensors``), the compact
+(b) book -- Chapter 07: the whole split as one normalized tensor (``mnist_tensors``), the compact
     ``MnistCNN`` in ``channels_last``, fused Adam with a one-cycle schedule, label smoothing 0.1,
     300 steps of 256 digits (1.3 epochs); once per seed in ``--seeds``, to show the 99 % holds
     across seeds.
@@ -116,7 +116,7 @@ def classic(cap: int, seed: int = 0) -> Row:
 
 
 def book(seed: int = 0, steps: int = 300) -> Row:
-    """Pipeline (b): Chapter 06's -- in-memory tensors, MnistCNN in channels_last, fused Adam +
+    """Pipeline (b): Chapter 07's -- in-memory tensors, MnistCNN in channels_last, fused Adam +
     OneCycleLR, label smoothing, 300 steps of 256 digits (1.3 epochs)."""
     set_seed(seed)
     start = time.perf_counter()

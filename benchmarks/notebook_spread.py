@@ -1,7 +1,7 @@
 """How far each chapter's compared outputs move between machines: the evidence behind the
 tolerances in ``book/nbval-tolerances.toml``.
 
-    python benchmarks/notebook_spread.py [--config NAME ...] [book/06-mnist.ipynb ...]
+    python benchmarks/notebook_spread.py [--config NAME ...] [book/07-mnist.ipynb ...]
 
 Float32 training gives slightly different numbers on another instruction set, another thread
 count or another operating system. This script re-executes each chapter in a fresh kernel under

@@ -159,7 +159,7 @@ def test_student_edition_runs_top_to_bottom(notebook, tmp_path, monkeypatch):
     lines = [line for text in shown for line in text.splitlines()]
     # a result judged against the book's target ("(>= 99 %: False)") must say it is fast mode
     assert not [line for line in lines if "%" in line and "False" in line and "fast" not in line]
-    if notebook.stem == "06-mnist":
+    if notebook.stem == "07-mnist":
         assert accuracies and len(points) == 2, (accuracies, points)
 
 

@@ -1,4 +1,4 @@
-"""Chapter 06's exercises: right answers pass, typical mistakes get a message that helps."""
+"""Chapter 07's exercises: right answers pass, typical mistakes get a message that helps."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The Appendix glossary: every key term of the book, in English and Chinese, linked to where it is taught.
 
-The glossary is the Markdown table after ``(sec-glossary)=`` in ``book/07-appendix.md``; each row
+The glossary is the Markdown table after ``(sec-glossary)=`` in ``book/09-appendix.md``; each row
 is ``| [english term](#label) | 中文 | chapter |``. The tests check that
 
 - every link target ``#label`` is a ``(label)=`` defined in some ``book/*.md``. A chapter label
@@ -24,7 +24,7 @@ import pytest
 
 from .conftest import BOOK
 
-APPENDIX = BOOK / "07-appendix.md"
+APPENDIX = BOOK / "09-appendix.md"
 GLOSSARY_ANCHOR = "(sec-glossary)="
 
 # The chapter that defines each chapter label; a label of a chapter not written yet is skipped.
@@ -33,9 +33,11 @@ CHAPTER_OF_LABEL = {
     "ch-autograd": "02",
     "ch-linear-regression": "03",
     "ch-gradient-descent": "04",
-    "ch-cnn": "05",
-    "ch-mnist": "06",
-    "ch-appendix": "07",
+    "ch-classification": "05",
+    "ch-cnn": "06",
+    "ch-mnist": "07",
+    "ch-capstone": "08",
+    "ch-appendix": "09",
 }
 
 # Terms the glossary must always have, with their usual Chinese names.
@@ -248,7 +250,7 @@ def test_chapter_column_names_the_chapter_of_the_link():
             number = labels[row.label].name[:2]
         if number is None:
             continue  # a dangling link: reported by the link test
-        expected = "Appendix" if number == "07" else number
+        expected = "Appendix" if number == "09" else number
         if not row.chapter.startswith(expected):
             wrong.append(f"{row.english}: {row.chapter!r} should start with {expected!r}")
     assert wrong == []
@@ -316,13 +318,13 @@ def test_dangling_links_fail_and_unwritten_chapters_are_only_reported(tmp_path):
         tmp_path,
         **{
             "01-tensors": "(ch-tensors)=\n# 01 · Tensors\n",
-            "05-cnn": "# 05 · CNNs, with no label\n",
-            "07-appendix": GLOSSARY,
+            "06-cnn": "# 06 · CNNs, with no label\n",
+            "09-appendix": GLOSSARY,
         },
     )
     dangling, not_yet = link_problems(book, parse_glossary(GLOSSARY))
     assert dangling == [
-        "#ch-cnn: 05-cnn.md exists but defines no (ch-cnn)= label",
+        "#ch-cnn: 06-cnn.md exists but defines no (ch-cnn)= label",
         "#ch-pooling: no (ch-pooling)= label in any " + tmp_path.name + "/*.md",
     ]
     assert not_yet == ["#ch-autograd: chapter 02 is not in " + tmp_path.name + "/ yet"]

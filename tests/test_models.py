@@ -1,4 +1,4 @@
-"""models: the layer-by-layer summary, and the book's MNIST CNN (which Chapter 06 shows in full)."""
+"""models: the layer-by-layer summary, and the book's MNIST CNN (which Chapter 07 shows in full)."""
 
 from __future__ import annotations
 
@@ -156,6 +156,6 @@ def test_mnist_cnn_trains_on_a_few_batches():
 
 def test_chapter_06_shows_exactly_the_packaged_mnist_cnn():
     """The chapter writes the model out; the benchmark imports it from here: they must agree."""
-    chapter = (BOOK / "06-mnist.md").read_text(encoding="utf-8")
+    chapter = (BOOK / "07-mnist.md").read_text(encoding="utf-8")
     source = inspect.getsource(MnistCNN)
-    assert source in chapter, "book/06-mnist.md's MnistCNN differs from pytorch_lessons.models"
+    assert source in chapter, "book/07-mnist.md's MnistCNN differs from pytorch_lessons.models"

@@ -454,7 +454,7 @@ def write_demo_site(root: Path) -> None:
     (root / "content").mkdir(parents=True)
     (root / "public").mkdir()
     (root / "public" / "plot-1.png").write_bytes(_figure_png(2.0))
-    (root / "public" / "06-mnist-1.ipynb").write_text('{"cells": []}')
+    (root / "public" / "07-mnist-1.ipynb").write_text('{"cells": []}')
     config = {
         "title": "Demo",
         "projects": [
@@ -502,7 +502,7 @@ def write_demo_site(root: Path) -> None:
         "frontmatter": {
             "title": "Digits with MNIST",
             "exports": [
-                {"format": "ipynb", "filename": "06-mnist.ipynb", "url": "/06-mnist-1.ipynb"}
+                {"format": "ipynb", "filename": "07-mnist.ipynb", "url": "/07-mnist-1.ipynb"}
             ],
         },
         "mdast": {

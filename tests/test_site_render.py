@@ -716,7 +716,7 @@ def write_site(root: Path) -> None:
         "frontmatter": {
             "title": "Digits with MNIST",
             "exports": [
-                {"format": "ipynb", "filename": "06-mnist.ipynb", "url": "/06-mnist-9.ipynb"}
+                {"format": "ipynb", "filename": "07-mnist.ipynb", "url": "/07-mnist-9.ipynb"}
             ],
         },
         "mdast": {"type": "root", "children": [code_cell(output(STDOUT))]},
@@ -724,7 +724,7 @@ def write_site(root: Path) -> None:
     (root / "content" / "index.json").write_text(json.dumps(intro))
     (root / "content" / "mnist.json").write_text(json.dumps(mnist))
     (root / "public" / "pic-1.png").write_bytes(b"png")
-    (root / "public" / "06-mnist-9.ipynb").write_text("{}")
+    (root / "public" / "07-mnist-9.ipynb").write_text("{}")
     (root / "public" / "unused-2.png").write_bytes(b"png")
     records = [
         {
@@ -754,9 +754,9 @@ def test_build_site_from_folder(tmp_path: Path) -> None:
     index = (out / "index.html").read_text()
     assert 'href="mnist.html"' in index and 'src="files/pic-1.png"' in index
     mnist = (out / "mnist.html").read_text()
-    assert "hello stdout" in mnist and 'download="06-mnist.ipynb"' in mnist
+    assert "hello stdout" in mnist and 'download="07-mnist.ipynb"' in mnist
     assert 'rel="prev" href="index.html"' in mnist
-    assert sorted(p.name for p in (out / "files").iterdir()) == ["06-mnist.ipynb", "pic-1.png"]
+    assert sorted(p.name for p in (out / "files").iterdir()) == ["07-mnist.ipynb", "pic-1.png"]
     assert {"style.css", "site.js", "pygments.css", "favicon.svg"} <= {
         p.name for p in (out / "assets").iterdir()
     }

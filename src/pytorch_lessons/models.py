@@ -1,8 +1,8 @@
 """Models of the book, and a layer-by-layer ``summary`` of any model.
 
 - :func:`summary` -- run one input through a model and list, layer by layer, the output shape
-  and the number of parameters (what Chapter 05 uses to walk through LeNet's shapes).
-- :class:`MnistCNN` -- the compact CNN that Chapter 06 writes out and trains to >= 99 % test
+  and the number of parameters (what Chapter 06 uses to walk through LeNet's shapes).
+- :class:`MnistCNN` -- the compact CNN that Chapter 07 writes out and trains to >= 99 % test
   accuracy; kept here too so that the benchmark measures exactly the book's model.
 """
 
@@ -146,7 +146,7 @@ def summary(model: nn.Module, input_shape: Sequence[int]) -> ModelSummary:
 
 
 class MnistCNN(nn.Module):
-    """The compact CNN of Chapter 06: three convolution blocks with batch norm, then a small
+    """The compact CNN of Chapter 07: three convolution blocks with batch norm, then a small
     classifier with one hidden layer.
 
     A 5×5 convolution with stride 2 takes the 28×28 digit straight to 14×14; two 3×3 blocks

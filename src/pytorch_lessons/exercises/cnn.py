@@ -1,4 +1,4 @@
-"""Exercises of Chapter 05 -- Convolutional networks."""
+"""Exercises of Chapter 06 -- Convolutional networks."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Exercises of Chapter 06 -- MNIST end to end."""
+"""Exercises of Chapter 07 -- MNIST end to end."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ Three layers, each usable alone:
   the test digits, optionally only the misclassified ones), plus a precomputed slider over a
   dozen digits for the static site.
 
-Also the evaluation pictures of Chapter 06: :func:`confusion_matrix`, :func:`plot_confusion`
+Also the evaluation pictures of Chapter 07: :func:`confusion_matrix`, :func:`plot_confusion`
 and :func:`show_misclassified`.
 """
 
