@@ -15,6 +15,7 @@ def test_every_exercise_of_the_chapter_is_registered_with_hints():
         "autograd-first-grad",
         "autograd-grad-fn",
         "autograd-numerical-grad",
+        "autograd-predict-grad",
         "autograd-value",
     ):
         ex = get(id_)
@@ -220,3 +221,14 @@ class NoBackward:
 )
 def test_value_shape_mistakes(cls, expected):
     assert_fails("autograd-value", cls, expected)
+
+
+def test_predict_grad_explains_accumulation():
+    assert_passes("autograd-predict-grad", (12.0, 27.0))
+    assert_passes("autograd-predict-grad", (12, torch.tensor(27.0)))
+    assert_fails("autograd-predict-grad", (6.0, 27.0), "gradients accumulate")
+    assert_fails("autograd-predict-grad", (12.0, 39.0), "cleared the 12")
+    assert_fails("autograd-predict-grad", (9.0, 27.0), "what is d(x²)/dx at 3")
+    assert_fails("autograd-predict-grad", (12.0, 9.0), "3x²")
+    assert_fails("autograd-predict-grad", [12.0], "a tuple of the two printed numbers")
+    assert_fails("autograd-predict-grad", ("12", "27"), "plain numbers")

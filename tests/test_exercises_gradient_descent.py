@@ -8,7 +8,7 @@ from .conftest import assert_fails, assert_passes
 
 
 def test_every_exercise_of_the_chapter_is_registered_with_hints():
-    for id_ in ("gd-two-steps", "gd-descend", "gd-momentum", "gd-critical-lr"):
+    for id_ in ("gd-two-steps", "gd-descend", "gd-momentum", "gd-adam", "gd-critical-lr"):
         ex = get(id_)
         assert ex.chapter == "gradient_descent" and len(ex.hints) >= 2 and ex.why
 
@@ -89,3 +89,26 @@ def test_critical_lr():
     assert_fails("gd-critical-lr", 2.0, "too large")
     assert_fails("gd-critical-lr", 0.125, "too small")
     assert_fails("gd-critical-lr", "0.25", "should be a number")
+
+
+def _adam(f, theta0, lr, steps, beta1=0.9, beta2=0.999, eps=1e-8, correct=True):
+    theta = theta0.clone().requires_grad_(True)
+    m = torch.zeros_like(theta)
+    s = torch.zeros_like(theta)
+    for t in range(1, steps + 1):
+        (g,) = torch.autograd.grad(f(theta), theta)
+        with torch.no_grad():
+            m = beta1 * m + (1 - beta1) * g
+            s = beta2 * s + (1 - beta2) * g**2
+            if correct:
+                theta -= lr * (m / (1 - beta1**t)) / ((s / (1 - beta2**t)).sqrt() + eps)
+            else:
+                theta -= lr * m / (s.sqrt() + eps)
+    return theta.detach()
+
+
+def test_adam_is_compared_with_torch_optim_adam():
+    assert_passes("gd-adam", _adam)
+    assert_fails("gd-adam", lambda f, t, lr, s: _adam(f, t, lr, s, correct=False), "differs at")
+    assert_fails("gd-adam", lambda f, t, lr, s: _descend(f, t, lr, s), "differs at")
+    assert_fails("gd-adam", lambda f, t, lr, s: None, "returned None")

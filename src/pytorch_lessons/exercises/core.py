@@ -18,6 +18,16 @@ _REGISTRY: dict[str, Exercise] = {}
 _HINTS_SHOWN: dict[str, int] = {}
 _LOADED = False
 _NOT_EXERCISE_MODULES = {"core", "expect"}
+_EMPTY_CLASS_ATTRIBUTES = {
+    "__module__",
+    "__qualname__",
+    "__doc__",
+    "__dict__",
+    "__weakref__",
+    "__firstlineno__",
+    "__static_attributes__",
+    "__annotations__",
+}
 
 
 class Mismatch(Exception):
@@ -111,6 +121,8 @@ def _is_stub(answer: Any) -> bool:
     """``...``, ``None``, or a function whose body is still only ``...``."""
     if answer is Ellipsis or answer is None:
         return True
+    if inspect.isclass(answer):  # a class whose body is still only ``...`` defines nothing
+        return not (set(vars(answer)) - _EMPTY_CLASS_ATTRIBUTES)
     if not inspect.isfunction(answer):
         return False
     try:

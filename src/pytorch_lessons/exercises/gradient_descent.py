@@ -61,10 +61,12 @@ _CASES: list[tuple[str, Objective, torch.Tensor, float, int]] = [
 
 
 def _reference(
-    f: Objective, theta0: torch.Tensor, lr: float, steps: int, beta: float = 0.0
+    f: Objective, theta0: torch.Tensor, lr: float, steps: int, beta: float = 0.0, adam: bool = False
 ) -> torch.Tensor:
     theta = theta0.detach().clone().requires_grad_(True)
-    optimizer = torch.optim.SGD([theta], lr=lr, momentum=beta)
+    optimizer = (
+        torch.optim.Adam([theta], lr=lr) if adam else torch.optim.SGD([theta], lr=lr, momentum=beta)
+    )
     for _ in range(steps):
         optimizer.zero_grad()
         f(theta).backward()
@@ -72,7 +74,7 @@ def _reference(
     return theta.detach()
 
 
-def _check_descender(answer: object, name: str, beta: float | None) -> None:
+def _check_descender(answer: object, name: str, beta: float | None, adam: bool = False) -> None:
     if not callable(answer):
         raise Mismatch(
             f"your answer should be a function, but it is of type {type(answer).__name__}."
@@ -86,7 +88,7 @@ def _check_descender(answer: object, name: str, beta: float | None) -> None:
             raise Mismatch(f"{shown} returned None: did you forget `return`?")
         if not torch.equal(start, theta0):
             raise Mismatch(f"{shown} changed θ₀ in place: work on a copy (theta0.clone()).")
-        expected = _reference(f, theta0, lr, steps, beta or 0.0)
+        expected = _reference(f, theta0, lr, steps, beta or 0.0, adam)
         expect_tensor(got, expected, name=shown, check_dtype=False, atol=1e-4)
         if isinstance(got, torch.Tensor) and got.requires_grad:
             raise Mismatch(
@@ -123,6 +125,27 @@ def _descend(answer: object) -> None:
 )
 def _momentum(answer: object) -> None:
     _check_descender(answer, "momentum_descent", 0.9)
+
+
+@exercise(
+    "gd-adam",
+    why="Adam is a few lines of tensor code: a momentum average, an RMSprop average, both "
+    "corrected for starting at zero -- written out, it is no longer a black box.",
+    hints=[
+        "Keep m and s, the same shape as θ, starting at zero, and count the steps from t = 1 "
+        "(the bias correction divides by 1 − β^t).",
+        "Each step: m ← β₁ m + (1 − β₁) g; s ← β₂ s + (1 − β₂) g²; "
+        "θ ← θ − lr · (m / (1 − β₁^t)) / (sqrt(s / (1 − β₂^t)) + ε), with β₁ = 0.9, β₂ = 0.999, "
+        "ε = 1e-8.",
+        "theta = theta0.clone().requires_grad_(True); m = torch.zeros_like(theta); "
+        "s = torch.zeros_like(theta); for t in range(1, steps + 1): (g,) = "
+        "torch.autograd.grad(f(theta), theta); with torch.no_grad(): m = 0.9 * m + 0.1 * g; "
+        "s = 0.999 * s + 0.001 * g**2; theta -= lr * (m / (1 - 0.9**t)) / "
+        "((s / (1 - 0.999**t)).sqrt() + 1e-8); then return theta.detach()",
+    ],
+)
+def _adam(answer: object) -> None:
+    _check_descender(answer, "adam_descent", None, adam=True)
 
 
 @exercise(

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import copy
+import inspect
 
 import torch
 from torch import nn
 
 from pytorch_lessons.exercises.core import Mismatch, exercise
-from pytorch_lessons.exercises.expect import expect_function, expect_module, expect_tensor
+from pytorch_lessons.exercises.expect import (
+    expect_equal,
+    expect_function,
+    expect_module,
+    expect_tensor,
+)
 
 
 def _cases(*shapes: tuple[int, ...], seed: int = 3) -> list[tuple[torch.Tensor, torch.Tensor]]:
@@ -133,3 +139,103 @@ def _train_exercise(answer: object) -> None:
     expect_tensor(
         learned, best, name="the learned [w1, w2, w3, b]", atol=0.02, rtol=0.0, check_dtype=False
     )
+
+
+def _linear_parameters(sizes: tuple[tuple[int, int], ...]) -> int:
+    return sum(n_out * n_in + n_out for n_in, n_out in sizes)
+
+
+@exercise(
+    "linreg-count-parameters",
+    why="nn.Linear(in, out) holds an (out, in) weight and out biases: counting them by hand is "
+    "how you read a model's size and spot a layer wired the wrong way round.",
+    hints=[
+        "nn.Linear(in_features, out_features) computes x Wᵀ + b: W has one row per output, so "
+        "its shape is (out_features, in_features); b has out_features numbers. ReLU has none.",
+        "The first layer: 16 × 4 weights + 16 biases. The second: 3 × 16 weights + 3 biases.",
+        "answer = (16 * 4 + 16 + 3 * 16 + 3, (16, 4)), i.e. (131, (16, 4))",
+    ],
+)
+def _count_parameters_exercise(answer: object) -> None:
+    expected_count = _linear_parameters(((4, 16), (16, 3)))
+    if not isinstance(answer, tuple) or len(answer) != 2:
+        raise Mismatch(
+            "your answer should be a tuple of two things: (number_of_parameters, weight_shape)."
+        )
+    count, shape = answer
+    if isinstance(shape, torch.Size):
+        shape = tuple(shape)
+    if isinstance(count, torch.Tensor) or isinstance(count, bool) or not isinstance(count, int):
+        raise Mismatch(f"the number of parameters should be an int, not {type(count).__name__}.")
+    if shape == (4, 16):
+        raise Mismatch(
+            "the weight shape (4, 16) is the wrong way round: nn.Linear stores (out_features, "
+            "in_features), one row per output."
+        )
+    expect_equal(shape, (16, 4), name="the weight shape")
+    if count == 16 * 4 + 16 * 3:
+        raise Mismatch(f"{count} counts the weights only: each layer has biases too.")
+    expect_equal(count, expected_count, name="the number of parameters")
+
+
+def _polynomial_features(x: torch.Tensor, degree: int) -> torch.Tensor:
+    return torch.cat([x**k for k in range(1, degree + 1)], dim=1)
+
+
+@exercise(
+    "linreg-module",
+    why="__init__ registers parameters, submodules and buffers; forward says what to compute -- "
+    "every model you will write has this shape.",
+    hints=[
+        "Start with def __init__(self, degree): then super().__init__() before anything else.",
+        "self.register_buffer('powers', torch.arange(1, degree + 1, dtype=torch.float32)) and "
+        "self.linear = nn.Linear(degree, 1); forward returns self.linear(x ** self.powers).",
+        "def __init__(self, degree): super().__init__(); self.register_buffer('powers', "
+        "torch.arange(1, degree + 1, dtype=torch.float32)); self.linear = nn.Linear(degree, 1)\n"
+        "def forward(self, x): return self.linear(x ** self.powers)",
+    ],
+)
+def _module_exercise(answer: object) -> None:
+    if not (inspect.isclass(answer) and issubclass(answer, nn.Module)):
+        if isinstance(answer, nn.Module):
+            raise Mismatch("pass the class itself -- Polynomial, not Polynomial(3).")
+        raise Mismatch(
+            f"your answer should be a subclass of nn.Module, but it is {type(answer).__name__}."
+        )
+    if answer.forward is nn.Module.forward:
+        raise Mismatch("your class has no forward method: define def forward(self, x): ...")
+    generator = torch.Generator().manual_seed(5)
+    for degree in (1, 3, 5):
+        model = answer(degree)
+        names = [name for name, _ in model.named_parameters()]
+        if names != ["linear.weight", "linear.bias"]:
+            raise Mismatch(
+                f"Polynomial({degree}) has the parameters {names}; it should hold one nn.Linear "
+                "as self.linear: ['linear.weight', 'linear.bias']."
+            )
+        linear = model.linear
+        if not isinstance(linear, nn.Linear):
+            raise Mismatch(
+                f"Polynomial({degree}).linear is a {type(linear).__name__}: make it nn.Linear({degree}, 1)."
+            )
+        if tuple(linear.weight.shape) != (1, degree):
+            raise Mismatch(
+                f"Polynomial({degree}).linear has a weight of shape "
+                f"{tuple(linear.weight.shape)}: it should map {degree} features to 1 "
+                f"output, nn.Linear({degree}, 1)."
+            )
+        buffers = dict(model.named_buffers())
+        if "powers" not in buffers:
+            raise Mismatch(
+                "there is no buffer named 'powers': create it with self.register_buffer('powers', "
+                "...) -- a plain tensor attribute is not saved in the state dict."
+            )
+        expect_tensor(
+            buffers["powers"],
+            torch.arange(1, degree + 1, dtype=torch.float32),
+            name=f"Polynomial({degree}).powers",
+        )
+        x = torch.randn(6, 1, generator=generator)
+        with torch.no_grad():
+            expected = linear(_polynomial_features(x, degree))
+            expect_tensor(model(x), expected, name=f"Polynomial({degree})(x)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from pytorch_lessons.exercises.core import exercise
+from pytorch_lessons.exercises.core import Mismatch, exercise
 from pytorch_lessons.exercises.expect import expect_function, expect_tensor
 
 
@@ -72,3 +72,40 @@ def _best_class(scores: torch.Tensor) -> torch.Tensor:
 )
 def _argmax(answer: object) -> None:
     expect_function(answer, _best_class, _cases((3, 4), (6, 10), (1, 2), seed=7))
+
+
+_SHAPE_QUESTIONS = (
+    ("torch.stack([a, b])", "stack adds a NEW dimension (here 0) of size 2"),
+    ("torch.cat([a, b], dim=1)", "cat joins along an EXISTING dimension, which grows"),
+    ("a.unsqueeze(1)", "unsqueeze(1) inserts a dimension of size 1 at position 1"),
+    ("a.T @ b", "a.T has shape (3, 2); (3, 2) @ (2, 3) keeps the outer sizes"),
+)
+
+
+@exercise(
+    "tensors-predict-shapes",
+    why="predicting shapes before running code is how you find shape bugs before PyTorch does.",
+    hints=[
+        "stack makes a new dimension; cat lengthens one that exists; unsqueeze adds a 1.",
+        "For a matrix product (n, k) @ (k, m) gives (n, m); .T swaps the two dimensions.",
+        "answer = [(2, 2, 3), (2, 6), (2, 1, 3), (3, 3)]",
+    ],
+)
+def _predict_shapes(answer: object) -> None:
+    a, b = torch.zeros(2, 3), torch.ones(2, 3)
+    expected = [
+        tuple(torch.stack([a, b]).shape),
+        tuple(torch.cat([a, b], dim=1).shape),
+        tuple(a.unsqueeze(1).shape),
+        tuple((a.T @ b).shape),
+    ]
+    if not isinstance(answer, (list, tuple)) or len(answer) != len(expected):
+        raise Mismatch(f"your answer should be a list of {len(expected)} shapes, one per line.")
+    for number, (given, right, (code, why)) in enumerate(
+        zip(answer, expected, _SHAPE_QUESTIONS, strict=True), start=1
+    ):
+        shape = tuple(given) if isinstance(given, (torch.Size, list)) else given
+        if not isinstance(shape, tuple) or not all(isinstance(n, int) for n in shape):
+            raise Mismatch(f"shape {number} ({code}) should be a tuple of ints such as (2, 3).")
+        if shape != right:
+            raise Mismatch(f"shape {number}, {code}, is not {shape}: {why}.")
