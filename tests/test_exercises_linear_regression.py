@@ -1,5 +1,6 @@
 """Chapter 03's exercises: right answers pass, typical mistakes get a message that helps."""
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -70,6 +71,7 @@ def test_train_checks_a_trained_linear_model():
 def test_count_parameters_names_the_usual_slips():
     assert_passes("linreg-count-parameters", (131, (16, 4)))
     assert_passes("linreg-count-parameters", (131, torch.Size([16, 4])))
+    assert_passes("linreg-count-parameters", (np.int64(131), [16, 4]))
     assert_fails("linreg-count-parameters", (131, (4, 16)), "wrong way round")
     assert_fails("linreg-count-parameters", (112, (16, 4)), "counts the weights only")
     assert_fails("linreg-count-parameters", (130, (16, 4)), "is 130, but that is not right")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import numbers
 
 import torch
 from torch import nn
@@ -163,10 +164,11 @@ def _count_parameters_exercise(answer: object) -> None:
             "your answer should be a tuple of two things: (number_of_parameters, weight_shape)."
         )
     count, shape = answer
-    if isinstance(shape, torch.Size):
+    if isinstance(shape, (torch.Size, list)):
         shape = tuple(shape)
-    if isinstance(count, torch.Tensor) or isinstance(count, bool) or not isinstance(count, int):
+    if isinstance(count, (torch.Tensor, bool)) or not isinstance(count, numbers.Integral):
         raise Mismatch(f"the number of parameters should be an int, not {type(count).__name__}.")
+    count = int(count)
     if shape == (4, 16):
         raise Mismatch(
             "the weight shape (4, 16) is the wrong way round: nn.Linear stores (out_features, "
