@@ -10,7 +10,14 @@ from pytorch_lessons.exercises import get
 
 from .conftest import assert_fails, assert_passes
 
-IDS = ("cnn-conv-by-hand", "cnn-output-size", "cnn-small-net", "cnn-receptive-field")
+IDS = (
+    "cnn-conv-by-hand",
+    "cnn-output-size",
+    "cnn-small-net",
+    "cnn-receptive-field",
+    "cnn-predict-shape",
+    "cnn-batchnorm-by-hand",
+)
 
 
 def test_every_exercise_of_the_chapter_is_registered_with_hints():
@@ -91,3 +98,61 @@ def test_receptive_field():
     assert_passes("cnn-receptive-field", 14)
     assert_fails("cnn-receptive-field", 10, "is 10, but that is not right")
     assert_fails("cnn-receptive-field", torch.tensor(14), "not a tensor")
+
+
+def test_predict_shape():
+    stack = nn.Sequential(
+        nn.Conv2d(3, 10, kernel_size=5, padding=2),
+        nn.MaxPool2d(2),
+        nn.Conv2d(10, 20, kernel_size=3, stride=2),
+    )
+    actual = stack(torch.zeros(4, 3, 32, 32)).shape
+    assert_passes("cnn-predict-shape", tuple(actual))
+    assert_passes("cnn-predict-shape", actual)  # a torch.Size is a tuple
+    assert_passes("cnn-predict-shape", [4, 20, 7, 7])
+    assert_fails("cnn-predict-shape", (4, 20, 14, 14), "stride=2")
+    assert_fails("cnn-predict-shape", (4, 20, 6, 6), "adds 1")
+    assert_fails("cnn-predict-shape", (4, 20, 15, 15), "padding=2 keeps")
+    assert_fails("cnn-predict-shape", (4, 10, 7, 7), "out_channels of the last convolution")
+    assert_fails("cnn-predict-shape", (1, 20, 7, 7), "never change")
+    assert_fails("cnn-predict-shape", (20, 7, 7), "has 3 numbers")
+    assert_fails("cnn-predict-shape", (4, 20, 8, 8), "layer by layer")
+    assert_fails("cnn-predict-shape", torch.zeros(4, 20, 7, 7), "not a tensor")
+    assert_fails("cnn-predict-shape", "4, 20, 7, 7", "tuple of ints")
+
+
+def _standardize(x, mean, var, eps):
+    return (x - mean) / torch.sqrt(var + eps)
+
+
+def test_batchnorm_by_hand():
+    dims = (0, 2, 3)
+
+    def right(x, eps):
+        mean = x.mean(dim=dims, keepdim=True)
+        return _standardize(x, mean, x.var(dim=dims, correction=0, keepdim=True), eps)
+
+    def batch_only(x, eps):  # BatchNorm1d thinking: over dim 0 only
+        return _standardize(x, x.mean(0), x.var(0, correction=0), eps)
+
+    def unbiased(x, eps):
+        return _standardize(x, x.mean(dim=dims, keepdim=True), x.var(dim=dims, keepdim=True), eps)
+
+    def no_eps(x, eps):
+        return right(x, 0.0)
+
+    def no_keepdim(x, eps):
+        return _standardize(x, x.mean(dim=dims), x.var(dim=dims, correction=0), eps)
+
+    module = nn.BatchNorm2d(3)  # its own answer passes on 3-channel inputs only
+
+    assert_passes("cnn-batchnorm-by-hand", right)
+    assert_passes(
+        "cnn-batchnorm-by-hand", lambda x, eps: F.batch_norm(x, None, None, training=True, eps=eps)
+    )
+    assert_fails("cnn-batchnorm-by-hand", batch_only, "over the batch dimension only")
+    assert_fails("cnn-batchnorm-by-hand", unbiased, "unbiased variance")
+    assert_fails("cnn-batchnorm-by-hand", no_eps, "eps is missing")
+    assert_fails("cnn-batchnorm-by-hand", no_keepdim, "keepdim=True")
+    assert_fails("cnn-batchnorm-by-hand", lambda x, eps: module(x), "raised")
+    assert_fails("cnn-batchnorm-by-hand", lambda x, eps: None, "returned None")
