@@ -36,7 +36,16 @@ def _softmax_exercise(answer: object) -> None:
         (torch.randn(1, 10, generator=generator) * 3,),
         (torch.zeros(2, 5),),
     ]
-    expect_function(answer, _softmax, small, name="stable_softmax")
+    try:
+        expect_function(answer, _softmax, small, name="stable_softmax")
+    except RuntimeError as error:
+        if "size of tensor" not in str(error):
+            raise
+        raise Mismatch(
+            f"stable_softmax raised RuntimeError: {str(error).splitlines()[0]}. A row sum of "
+            "shape (N,) does not line up with z of shape (N, K): sum with keepdim=True, so it "
+            "has shape (N, 1) and divides each row by its own sum."
+        ) from None
     assert callable(answer)
     large = torch.tensor([[1000.0, 1001.0, 1002.0], [-1000.0, 0.0, 1000.0]])
     got = answer(large.clone())
@@ -90,8 +99,18 @@ def _cross_entropy_exercise(answer: object) -> None:
             )
     expect_function(answer, _cross_entropy, cases, name="cross_entropy", atol=1e-4)
     large = torch.tensor([[1000.0, 0.0, -1000.0], [0.0, 500.0, 0.0]])
+    large_labels = torch.tensor([1, 1])
+    assert callable(answer)
+    got = answer(large.clone(), large_labels.clone())
+    if isinstance(got, torch.Tensor) and not bool(torch.isfinite(got).all()):
+        raise Mismatch(
+            f"cross_entropy gives {float(got.detach().flatten()[0])} for logits like "
+            "[1000, 0, -1000]: exp overflows, or a probability rounds to 0 and its log is -inf. "
+            "Do not take the log of a softmax; compute log softmax(z) = z - logsumexp(z) with "
+            "torch.logsumexp or F.log_softmax."
+        )
     expect_function(
-        answer, _cross_entropy, [(large, torch.tensor([1, 1]))], name="cross_entropy", atol=1e-3
+        answer, _cross_entropy, [(large, large_labels)], name="cross_entropy", atol=1e-3
     )
 
 
@@ -121,21 +140,27 @@ def _uniform_loss_exercise(answer: object) -> None:
 
 @exercise(
     "classification-shapes",
-    why="CrossEntropyLoss wants logits (N, K) and one integer label per example (N,), not one-hot "
-    "rows; most shape errors in classification code are one of these two.",
+    why="CrossEntropyLoss takes logits (N, K) and, usually, one integer label per example (N,); "
+    "most shape errors in classification code are one of these two.",
     hints=[
         "nn.Linear(16, 4) gives 4 numbers for each of the 10 points.",
-        "The labels are class indices, one per point: a 1-D tensor of length N.",
+        "Integer class labels are class indices, one per point: a 1-D tensor of length N.",
         "answer = ((10, 4), (10,))",
     ],
 )
 def _shapes_exercise(answer: object) -> None:
     if isinstance(answer, list):
         answer = tuple(tuple(a) if isinstance(a, list) else a for a in answer)
-    if isinstance(answer, tuple) and len(answer) == 2 and answer[1] in ((10, 4), (10, 1)):
+    if isinstance(answer, tuple) and len(answer) == 2 and answer[1] == (10, 4):
         raise Mismatch(
-            f"labels of shape {answer[1]} are not what CrossEntropyLoss wants: it takes one "
-            "integer class index per example, not one-hot or column vectors."
+            "(10, 4) is the shape of one-hot rows or class probabilities (CrossEntropyLoss "
+            "accepts float probabilities of that shape too), but the question asks for integer "
+            "class labels: one integer class index per example, a 1-D tensor."
+        )
+    if isinstance(answer, tuple) and len(answer) == 2 and answer[1] == (10, 1):
+        raise Mismatch(
+            "(10, 1) is a column; CrossEntropyLoss wants the integer class labels as a 1-D "
+            "tensor, one integer class index per example."
         )
     if isinstance(answer, tuple) and len(answer) == 2 and answer[1] == 10:
         raise Mismatch("(10) is just the number 10; a shape with one dimension is written (10,).")
@@ -148,9 +173,8 @@ def _spirals(
     """The chapter's ``make_spirals``: three interleaved spiral arms, labels 0, 1, 2."""
     xs, ys = [], []
     for k in range(3):
-        radius = torch.linspace(0.0, 1.0, n_per_class)
-        angle = torch.linspace(4.0 * k, 4.0 * (k + 1), n_per_class)
-        angle = angle + noise * torch.randn(n_per_class, generator=generator)
+        radius = torch.rand(n_per_class, generator=generator)  # random place along the arm
+        angle = 4.0 * (k + radius) + noise * torch.randn(n_per_class, generator=generator)
         xs.append(torch.stack([radius * torch.sin(angle), radius * torch.cos(angle)], dim=1))
         ys.append(torch.full((n_per_class,), k))
     return torch.cat(xs), torch.cat(ys)
