@@ -9,7 +9,13 @@ from torch import nn
 
 from pytorch_lessons.exercises import all_exercises, get, verdict
 
-IDS = ["mistakes-train-step", "mistakes-predict", "mistakes-flatten", "mistakes-logits"]
+IDS = [
+    "mistakes-predict",
+    "mistakes-flatten",
+    "mistakes-logits",
+    "mistakes-broadcast-shape",
+    "mistakes-inplace",
+]
 
 
 def _fails_with(id_: str, answer, expected: str) -> None:
@@ -25,86 +31,6 @@ def test_registered_with_why_and_hints(id_):
     assert ex.chapter == "mistakes"
     assert len(ex.why) > 40 and len(ex.hints) >= 2
     assert set(IDS) <= set(all_exercises())
-
-
-# -- mistakes-train-step ----------------------------------------------------------------------
-
-
-def train_step(model, optimizer, x, y):
-    optimizer.zero_grad()
-    loss = F.mse_loss(model(x), y)
-    loss.backward()
-    optimizer.step()
-    return loss.item()
-
-
-def train_step_zero_grad_last(model, optimizer, x, y):
-    loss = F.mse_loss(model(x), y)
-    loss.backward()
-    optimizer.step()
-    optimizer.zero_grad()
-    return loss.item()
-
-
-def zero_grad_between(model, optimizer, x, y):
-    loss = F.mse_loss(model(x), y)
-    loss.backward()
-    optimizer.zero_grad()
-    optimizer.step()
-    return loss.item()
-
-
-def never_zero_grad(model, optimizer, x, y):
-    loss = F.mse_loss(model(x), y)
-    loss.backward()
-    optimizer.step()
-    return loss.item()
-
-
-def returns_tensor(model, optimizer, x, y):
-    optimizer.zero_grad()
-    loss = F.mse_loss(model(x), y)
-    loss.backward()
-    optimizer.step()
-    return loss
-
-
-def returns_text(model, optimizer, x, y):
-    return f"{train_step(model, optimizer, x, y):.3f}"
-
-
-def own_update(model, optimizer, x, y):
-    """Learns, but ignores the optimizer it was given: the weights differ from a correct run."""
-    model.zero_grad()
-    loss = F.mse_loss(model(x), y)
-    loss.backward()
-    with torch.no_grad():
-        for p in model.parameters():
-            p -= 0.2 * p.grad
-    return loss.item()
-
-
-def test_train_step_correct_versions_pass():
-    assert verdict("mistakes-train-step", train_step).ok
-    assert verdict("mistakes-train-step", train_step_zero_grad_last).ok
-
-
-@pytest.mark.parametrize(
-    ("answer", "expected"),
-    [
-        (zero_grad_between, "it should drop at least ÷10"),
-        (returns_tensor, "returned a tensor; return the loss as a Python float"),
-        (returns_text, "should return the loss as a float, but it returned str"),
-        (own_update, "the weights after 30 steps"),
-        (42, "should be a function, but it is of type int"),
-    ],
-)
-def test_train_step_bugs_are_named(answer, expected):
-    _fails_with("mistakes-train-step", answer, expected)
-
-
-def test_train_step_without_zero_grad_fails():
-    assert not verdict("mistakes-train-step", never_zero_grad).ok
 
 
 # -- mistakes-predict -------------------------------------------------------------------------
@@ -217,13 +143,110 @@ def test_logits_bugs_are_named(answer, expected):
     _fails_with("mistakes-logits", answer, expected)
 
 
+# -- mistakes-broadcast-shape ----------------------------------------------------------------
+
+
+def test_broadcast_shape_right_answers_pass():
+    assert verdict("mistakes-broadcast-shape", (32, 32)).ok
+    assert verdict("mistakes-broadcast-shape", [32, 32]).ok
+    assert verdict("mistakes-broadcast-shape", (torch.zeros(32, 1) - torch.zeros(32)).shape).ok
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ((32, 1), "is the shape of one of the two tensors"),
+        ((32,), "is the shape of one of the two tensors"),
+        ((1, 32), "is the shape of one of the two tensors"),
+        (1024, "is the number of differences; give the shape itself"),
+        ((32, 32, 1), "answer is (32, 32, 1), but that is not right"),
+        ("32x32", "should be a tuple, but it is of type str"),
+        (torch.zeros(32, 1) - torch.zeros(32), "take .shape of the tensor"),
+    ],
+)
+def test_broadcast_shape_mistakes_are_named(answer, expected):
+    _fails_with("mistakes-broadcast-shape", answer, expected)
+
+
+# -- mistakes-inplace -------------------------------------------------------------------------
+
+
+def activation_buggy(x):
+    h = torch.sigmoid(x)
+    h.mul_(2).sub_(1)
+    return h
+
+
+def activation_input_in_place(x):
+    return x.sigmoid_().mul(2).sub(1)
+
+
+def activation_augmented_assignment(x):
+    h = torch.sigmoid(x)
+    h *= 2
+    h -= 1
+    return h
+
+
+def activation_detached(x):
+    return (2 * torch.sigmoid(x) - 1).detach()
+
+
+def activation_via_data(x):
+    h = torch.sigmoid(x.data)
+    return h * 2 - 1
+
+
+def activation_tanh_wrong_scale(x):
+    return torch.tanh(x)
+
+
+def activation_after_the_saved_one(x):
+    """In place, but on a tensor nothing saved: a copy of the sigmoid. Correct."""
+    h = torch.sigmoid(x).clone()
+    h.mul_(2).sub_(1)
+    return h
+
+
+def test_inplace_right_answers_pass():
+    assert verdict("mistakes-inplace", lambda x: 2 * torch.sigmoid(x) - 1).ok
+    assert verdict("mistakes-inplace", lambda x: torch.tanh(x / 2)).ok  # the same function
+    assert verdict("mistakes-inplace", activation_after_the_saved_one).ok
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        (activation_buggy, "backward() through activation on hidden input 1 failed"),
+        (activation_augmented_assignment, "instead of the ones ending in _ and of *=, += and -="),
+        (activation_input_in_place, "raised RuntimeError: a leaf Variable that requires grad"),
+        (activation_detached, "is not connected to x (no grad_fn)"),
+        (activation_via_data, "is not connected to x (no grad_fn)"),
+        (activation_tanh_wrong_scale, "activation on hidden input 1 differs"),
+        (lambda x: None, "returned None"),
+        ("tanh", "should be a function, but it is of type str"),
+    ],
+)
+def test_inplace_mistakes_are_named(answer, expected):
+    _fails_with("mistakes-inplace", answer, expected)
+
+
+def test_inplace_message_names_the_cause():
+    message = verdict("mistakes-inplace", activation_buggy).message
+    assert "modified by an inplace operation" in message and "(h * 2 - 1)" in message
+
+
+def test_inplace_message_ends_with_one_full_stop():
+    message = verdict("mistakes-inplace", activation_input_in_place).message
+    assert "in-place operation." in message and ".." not in message
+
+
 # -- the checkers leave the global random state alone -----------------------------------------
 
 
 @pytest.mark.parametrize(
     ("id_", "answer"),
     [
-        ("mistakes-train-step", train_step),
         ("mistakes-predict", predict_proba),
         ("mistakes-predict", predict_train_mode),
         ("mistakes-logits", loss_from_logits),

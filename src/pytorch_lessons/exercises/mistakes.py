@@ -15,9 +15,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from pytorch_lessons.data import make_linear_data
 from pytorch_lessons.exercises.core import Mismatch, exercise
-from pytorch_lessons.exercises.expect import expect_function, expect_loss_drop, expect_tensor
+from pytorch_lessons.exercises.expect import (
+    expect_equal,
+    expect_function,
+    expect_tensor,
+)
 
 
 def _keeps_global_rng(checker: Callable[[Any], None]) -> Callable[[Any], None]:
@@ -37,80 +40,6 @@ def _expect_callable(answer: Any, name: str) -> None:
 
 
 # -- the training step ------------------------------------------------------------------------
-
-
-def _reference_train_step(
-    model: nn.Module, optimizer: torch.optim.Optimizer, x: torch.Tensor, y: torch.Tensor
-) -> float:
-    optimizer.zero_grad()
-    loss = F.mse_loss(model(x), y)
-    loss.backward()
-    optimizer.step()
-    return loss.item()
-
-
-def _linear_model(seed: int) -> nn.Linear:
-    torch.manual_seed(seed)
-    return nn.Linear(3, 1)
-
-
-TRAIN_STEPS = 30
-# (seed, keyword arguments of torch.optim.SGD)
-_OPTIMIZERS: tuple[tuple[int, dict[str, Any]], ...] = (
-    (21, {"lr": 0.1}),
-    (22, {"lr": 0.05, "momentum": 0.9}),
-)
-
-
-@exercise(
-    "mistakes-train-step",
-    why=(
-        "zero_grad, then backward, then step: clearing first means each step uses this batch's "
-        "gradient only, and stepping last means that gradient is actually used."
-    ),
-    hints=[
-        "Look at the order of the three optimizer calls in buggy_train_step: what does "
-        "zero_grad() do to the gradients that backward() has just computed?",
-        "The gradients must be cleared before backward() fills them, and still be there when "
-        "step() reads them. Return the loss as a number with loss.item().",
-        "optimizer.zero_grad(); loss = F.mse_loss(model(x), y); loss.backward(); "
-        "optimizer.step(); return loss.item()",
-    ],
-)
-@_keeps_global_rng
-def _train_step(answer: Any) -> None:
-    _expect_callable(answer, "train_step")
-    for seed, settings in _OPTIMIZERS:
-        x, y = make_linear_data(64, [2.0, -3.0, 0.5], bias=1.0, noise=0.05, seed=seed)
-        model, reference = _linear_model(seed), _linear_model(seed)
-        optimizer = torch.optim.SGD(model.parameters(), **settings)
-        reference_optimizer = torch.optim.SGD(reference.parameters(), **settings)
-        losses = []
-        for _ in range(TRAIN_STEPS):
-            value = answer(model, optimizer, x, y)
-            if isinstance(value, torch.Tensor):
-                raise Mismatch(
-                    "train_step returned a tensor; return the loss as a Python float with "
-                    "loss.item() (a kept tensor keeps its whole graph alive)."
-                )
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise Mismatch(
-                    f"train_step should return the loss as a float, but it returned "
-                    f"{type(value).__name__}."
-                )
-            losses.append(float(value))
-            _reference_train_step(reference, reference_optimizer, x, y)
-        kind = "SGD with momentum" if "momentum" in settings else "plain SGD"
-        expect_loss_drop(losses, 10, name=f"the loss over {TRAIN_STEPS} steps of {kind}")
-        expect_tensor(
-            model.weight,
-            reference.weight,
-            name=f"the weights after {TRAIN_STEPS} steps of {kind}",
-            atol=1e-4,
-        )
-
-
-# -- prediction at test time ------------------------------------------------------------------
 
 
 def _classifier(seed: int) -> nn.Sequential:
@@ -261,3 +190,109 @@ def _logits(answer: Any) -> None:
             name=f"the gradient of the weights on hidden batch {seed - 50}",
             atol=1e-5,
         )
+
+
+# -- broadcasting in MSELoss ------------------------------------------------------------------
+
+BROADCAST_BATCH = 32
+
+
+@exercise(
+    "mistakes-broadcast-shape",
+    why=(
+        "Broadcasting lines shapes up from the right: (32, 1) against (32,) stretches the 1 to 32 "
+        "and adds a leading 1 to the target, so MSELoss compares every prediction with every "
+        "target, 32 × 32 differences instead of 32."
+    ),
+    hints=[
+        "Write the two shapes one above the other, aligned on the right: (32, 1) and (32,). "
+        "The missing dimension on the left counts as 1.",
+        "In each dimension a size 1 is stretched to the other size: (32, 1) and (1, 32) give "
+        "(32, 32).",
+        "answer = (32, 32)",
+    ],
+)
+def _broadcast_shape(answer: Any) -> None:
+    n = BROADCAST_BATCH
+    if isinstance(answer, torch.Tensor):
+        raise Mismatch(
+            "answer is a tensor -- the difference itself? The question asks for its shape: "
+            "write it as a tuple, or take .shape of the tensor."
+        )
+    if isinstance(answer, (list, torch.Size)):
+        answer = tuple(answer)
+    if isinstance(answer, int) and not isinstance(answer, bool) and answer == n * n:
+        raise Mismatch(
+            f"{answer} is the number of differences; give the shape itself, a tuple: (rows, columns)."
+        )
+    if answer in ((n, 1), (n,), (1, n)):
+        raise Mismatch(
+            f"{answer} is the shape of one of the two tensors (or of the target with a 1 added "
+            "on the left); broadcasting then stretches each size 1 to the other tensor's size."
+        )
+    expect_equal(answer, (n, n), name="answer")
+
+
+# -- an in-place operation that breaks backward -----------------------------------------------
+
+
+def _reference_activation(x: torch.Tensor) -> torch.Tensor:
+    return 2 * torch.sigmoid(x) - 1
+
+
+def _activation_inputs() -> list[torch.Tensor]:
+    generator = torch.Generator().manual_seed(61)
+    return [
+        torch.randn(5, generator=generator) * 3,
+        torch.randn(4, 6, generator=generator),
+        torch.tensor([0.0, -20.0, 20.0]),
+    ]
+
+
+@exercise(
+    "mistakes-inplace",
+    why=(
+        "sigmoid saves its output for the backward pass (its derivative is s * (1 - s)); "
+        "changing that output in place would make the gradient wrong, so autograd refuses. "
+        "Out-of-place operations make new tensors and leave the saved one alone."
+    ),
+    hints=[
+        "Run backward() on buggy_activation's result: the error says a tensor needed for the "
+        "gradient was modified by an inplace operation. Which operations end in an underscore? "
+        "(h *= 2, h += 1 and h -= 1 are in-place too.)",
+        "Replace h.mul_(2).sub_(1) by operations that return new tensors: h * 2 - 1.",
+        "def activation(x): return 2 * torch.sigmoid(x) - 1",
+    ],
+)
+def _inplace(answer: Any) -> None:
+    _expect_callable(answer, "activation")
+    for number, values in enumerate(_activation_inputs(), start=1):
+        name = f"activation on hidden input {number}"
+        x = values.clone().requires_grad_(True)
+        reference_x = values.clone().requires_grad_(True)
+        expected = _reference_activation(reference_x)
+        weights = torch.linspace(-1.0, 2.0, values.numel()).reshape(values.shape)
+        (expected * weights).sum().backward()
+        assert reference_x.grad is not None  # backward() has just filled it
+        try:
+            got = answer(x)
+        except RuntimeError as error:
+            message = str(error).split(":")[0].rstrip(".")
+            raise Mismatch(f"{name} raised RuntimeError: {message}.") from None
+        if got is None:
+            raise Mismatch("activation returned None: did you forget `return`?")
+        if isinstance(got, torch.Tensor) and got.grad_fn is None:
+            raise Mismatch(
+                f"{name} is not connected to x (no grad_fn): do not detach it or use .data, "
+                "the gradient must flow back to x."
+            )
+        expect_tensor(got, expected.detach(), name=name, atol=1e-5)
+        try:
+            (got * weights).sum().backward()
+        except RuntimeError as error:
+            message = str(error).split(":")[0].rstrip(".")
+            raise Mismatch(
+                f"backward() through {name} failed: {message}. Use out-of-place operations "
+                "(h * 2 - 1) instead of the ones ending in _ and of *=, += and -=."
+            ) from None
+        expect_tensor(x.grad, reference_x.grad, name=f"the gradient of {name}", atol=1e-5)
