@@ -10,7 +10,14 @@ from pytorch_lessons.exercises import get
 
 from .conftest import assert_fails, assert_passes
 
-IDS = ("mnist-normalize", "mnist-accuracy", "mnist-train-step", "mnist-most-confused")
+IDS = (
+    "mnist-normalize",
+    "mnist-accuracy",
+    "mnist-train-step",
+    "mnist-training-loop",
+    "mnist-most-confused",
+    "mnist-checkpoint",
+)
 
 
 def test_every_exercise_of_the_chapter_is_registered_with_hints():
@@ -88,8 +95,16 @@ def test_train_step():
         _right_step(model, optimizer, xb, yb)
         return torch.tensor(0.0)
 
+    def zero_grad_between(model, optimizer, xb, yb):  # the appendix's buggy_train_step
+        loss = F.cross_entropy(model(xb), yb)
+        loss.backward()
+        optimizer.zero_grad()
+        optimizer.step()
+        return loss.item()
+
+    assert_fails("mnist-train-step", zero_grad_between, "have not changed at all")
     assert_fails("mnist-train-step", no_zero_grad, "forget optimizer.zero_grad()")
-    assert_fails("mnist-train-step", no_step, "did you call optimizer.step()")
+    assert_fails("mnist-train-step", no_step, "have not changed at all")
     assert_fails("mnist-train-step", softmax_first, "raw logits")
     assert_fails("mnist-train-step", returns_tensor, "Python float")
     assert_fails("mnist-train-step", lambda model, optimizer, xb, yb: None, "returned None")
@@ -119,3 +134,112 @@ def test_most_confused():
     assert_fails("mnist-most-confused", as_tensor, "should return a tuple")
     assert_fails("mnist-most-confused", swapped, "you returned")
     assert_fails("mnist-most-confused", "x", "should be a function")
+
+
+def _train_model(model, x, y, epochs=10, batch_size=64, lr=1e-2):
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    model.train()
+    for _epoch in range(epochs):
+        for index in torch.randperm(len(x)).split(batch_size):
+            loss = F.cross_entropy(model(x[index]), y[index])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+
+
+def test_training_loop():
+    assert_passes("mnist-training-loop", _train_model)
+
+    def sgd_full_batch(model, x, y):  # a different, also right, loop
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+        for _ in range(100):
+            loss = F.cross_entropy(model(x), y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+
+    assert_passes("mnist-training-loop", sgd_full_batch)
+
+    def new_model(model, x, y):  # trains a copy, not the model it was given
+        _train_model(torch.nn.Linear(20, 10), x, y)
+
+    def too_short(model, x, y):
+        _train_model(model, x, y, epochs=1, batch_size=1000)
+
+    def diverges(model, x, y):  # what a far too large learning rate ends in
+        with torch.no_grad():
+            for parameter in model.parameters():
+                parameter.fill_(float("nan"))
+
+    assert_fails("mnist-training-loop", lambda model, x, y: None, "have not changed")
+    assert_fails("mnist-training-loop", new_model, "train the model you were given")
+    assert_fails("mnist-training-loop", too_short, "it needs 90%")
+    assert_fails("mnist-training-loop", diverges, "diverged")
+    assert_fails("mnist-training-loop", 3, "should be a function")
+
+
+def test_training_loop_check_leaves_the_global_random_state_alone():
+    state = torch.random.get_rng_state()
+    assert_passes("mnist-training-loop", _train_model)
+    assert torch.equal(torch.random.get_rng_state(), state)
+
+
+def test_checkpoint():
+    assert_passes(
+        "mnist-checkpoint",
+        lambda model, optimizer, epoch: {
+            "model": model.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "epoch": epoch,
+        },
+    )
+    assert_fails(
+        "mnist-checkpoint",
+        lambda model, optimizer, epoch: {"model": model, "optimizer": optimizer, "epoch": epoch},
+        "weights_only=True) refused",
+    )
+    assert_fails(
+        "mnist-checkpoint",
+        lambda model, optimizer, epoch: {"model": model.state_dict(), "epoch": epoch},
+        "no 'optimizer'",
+    )
+    assert_fails(
+        "mnist-checkpoint",
+        lambda model, optimizer, epoch: {
+            "model": model.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "epoch": 0,
+        },
+        "checkpoint['epoch']",
+    )
+    assert_fails(
+        "mnist-checkpoint",
+        lambda model, optimizer, epoch: {
+            "model": optimizer.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "epoch": epoch,
+        },
+        "cannot load checkpoint['model']",
+    )
+    assert_fails(
+        "mnist-checkpoint",
+        lambda model, optimizer, epoch: {
+            "model": model.state_dict(),
+            "optimizer": torch.optim.Adam(model.parameters()).state_dict(),
+            "epoch": epoch,
+        },
+        "did not survive",
+    )
+    assert_fails("mnist-checkpoint", lambda model, optimizer, epoch: None, "should return a dict")
+
+
+def test_checkpoint_wants_the_epoch_as_given_not_as_a_tensor():
+    assert_fails(
+        "mnist-checkpoint",
+        lambda model, optimizer, epoch: {
+            "model": model.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "epoch": torch.tensor(epoch),
+        },
+        "is a tensor",
+    )

@@ -150,9 +150,11 @@ class MnistCNN(nn.Module):
     classifier with one hidden layer.
 
     A 5×5 convolution with stride 2 takes the 28×28 digit straight to 14×14; two 3×3 blocks
-    then pool to 7×7 and 3×3. Pooling comes before batch norm and ReLU, so that those work on
-    four times fewer values. 300 steps of 256 digits (1.3 epochs) with Adam, a one-cycle
-    schedule and label smoothing reach about 99.2 % test accuracy.
+    then pool to 7×7 and 3×3. Pooling comes right after the convolution, before batch norm and
+    ReLU, so that those work on four times fewer values. That is a different model from the
+    usual convolution → batch norm → ReLU → pool (batch norm learns the statistics of the pooled
+    values), and it trains as well. 300 steps of 256 digits (1.4 epochs) with Adam, a one-cycle
+    schedule and label smoothing reach about 99 % validation accuracy.
     """
 
     def __init__(

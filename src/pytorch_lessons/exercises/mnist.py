@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import io
 import math
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -12,6 +15,18 @@ from torch import nn
 from pytorch_lessons.data import MNIST_MEAN, MNIST_STD
 from pytorch_lessons.exercises.core import Mismatch, exercise
 from pytorch_lessons.exercises.expect import expect_function
+
+
+def _keeps_global_rng(checker: Callable[[Any], None]) -> Callable[[Any], None]:
+    """Run ``checker`` without consuming PyTorch's global random numbers (CPU generator), so that
+    checking an answer never changes what the chapter's later cells compute."""
+
+    @functools.wraps(checker)
+    def wrapped(answer: Any) -> None:
+        with torch.random.fork_rng(devices=[]):
+            checker(answer)
+
+    return wrapped
 
 
 def _normalize(images: torch.Tensor) -> torch.Tensor:
@@ -137,11 +152,20 @@ def _train_step_check(answer: object) -> None:
             for a, b in zip(theirs.parameters(), ours.parameters(), strict=True)
         )
         if not same:
-            why = (
-                "did you call optimizer.step() after loss.backward()?"
-                if step == 1
-                else "did you forget optimizer.zero_grad()? Old gradients add up."
+            unchanged = all(
+                torch.equal(a, b)
+                for a, b in zip(theirs.parameters(), _tiny_model(0).parameters(), strict=True)
             )
+            if unchanged:
+                why = (
+                    "they have not changed at all. Did you call optimizer.step() after "
+                    "loss.backward() -- and zero_grad() before backward(), not between backward() "
+                    "and step(), where it clears the gradients step() needs?"
+                )
+            elif step == 1:
+                why = "did you call optimizer.step() after loss.backward()?"
+            else:
+                why = "did you forget optimizer.zero_grad()? Old gradients add up."
             raise Mismatch(f"after step {step} the weights are not what they should be: {why}")
 
 
@@ -189,3 +213,166 @@ def _most_confused_check(answer: object) -> None:
                 f"for a {len(matrix)}×{len(matrix)} confusion matrix you returned {got!r}; the "
                 "largest count off the diagonal is elsewhere (and both values must be ints)."
             )
+
+
+# -- a whole training loop ----------------------------------------------------------------------
+
+LOOP_FEATURES, LOOP_CLASSES, LOOP_BAR = 20, 10, 0.9
+
+
+def _blobs(count: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Ten overlapping Gaussian clouds in 20 dimensions, the same centres for every seed."""
+    centres = torch.randn(LOOP_CLASSES, LOOP_FEATURES, generator=torch.Generator().manual_seed(61))
+    generator = torch.Generator().manual_seed(seed)
+    labels = torch.randint(0, LOOP_CLASSES, (count,), generator=generator)
+    points = centres[labels] + 0.6 * torch.randn(count, LOOP_FEATURES, generator=generator)
+    return points, labels
+
+
+def _loop_model() -> nn.Module:
+    torch.manual_seed(62)
+    return nn.Sequential(nn.Linear(LOOP_FEATURES, 64), nn.ReLU(), nn.Linear(64, LOOP_CLASSES))
+
+
+@exercise(
+    "mnist-training-loop",
+    why="a training loop is a handful of lines you will write again and again: an optimizer, "
+    "epochs of shuffled mini-batches, and forward, loss, zero_grad, backward, step for each.",
+    hints=[
+        "Build the optimizer yourself, over model.parameters(): torch.optim.Adam with lr=1e-2 "
+        "works well here. Put the model in training mode with model.train().",
+        "For each of about 10 epochs: order = torch.randperm(len(x)); for each index in "
+        "order.split(64): loss = F.cross_entropy(model(x[index]), y[index]), then "
+        "optimizer.zero_grad(), loss.backward(), optimizer.step().",
+        "optimizer = torch.optim.Adam(model.parameters(), lr=1e-2); model.train(); "
+        "for _ in range(10): for index in torch.randperm(len(x)).split(64): "
+        "loss = F.cross_entropy(model(x[index]), y[index]); optimizer.zero_grad(); "
+        "loss.backward(); optimizer.step()",
+    ],
+)
+@_keeps_global_rng
+def _training_loop_check(answer: Any) -> None:
+    if not callable(answer):
+        raise Mismatch(f"train_model should be a function, got {type(answer).__name__}.")
+    x, y = _blobs(2000, seed=63)
+    x_held_out, y_held_out = _blobs(1000, seed=64)
+    model = _loop_model()
+    before = [p.detach().clone() for p in model.parameters()]
+    torch.manual_seed(65)
+    answer(model, x.clone(), y.clone())
+    if all(torch.equal(a, b) for a, b in zip(before, model.parameters(), strict=True)):
+        raise Mismatch(
+            "after train_model the model's weights have not changed: train the model you were "
+            "given, in place -- an optimizer over model.parameters(), and optimizer.step() after "
+            "loss.backward() for every batch."
+        )
+    model.eval()
+    with torch.no_grad():
+        logits = model(x_held_out)
+    if not all(math.isfinite(v) for v in logits.flatten().tolist()):
+        raise Mismatch(
+            "after train_model the model outputs nan or inf: the training diverged. Try a "
+            "smaller learning rate."
+        )
+    accuracy = (logits.argmax(dim=1) == y_held_out).float().mean().item()
+    if accuracy < LOOP_BAR:
+        raise Mismatch(
+            f"after train_model the model gets {accuracy:.1%} of the held-out samples right; it "
+            f"needs {LOOP_BAR:.0%}. Train for more epochs or with a larger learning rate, zero "
+            "the gradients every step, and compute cross_entropy on the raw logits."
+        )
+
+
+# -- a checkpoint --------------------------------------------------------------------------------
+
+
+def _checkpoint_setup(seed: int) -> tuple[nn.Module, torch.optim.Optimizer]:
+    """A tiny model and an Adam that has already taken two steps (so it has state to save)."""
+    model = _tiny_model(seed)
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+    generator = torch.Generator().manual_seed(seed)
+    for _ in range(2):
+        xb = torch.randn(6, 4, 4, generator=generator)
+        yb = torch.randint(0, 3, (6,), generator=generator)
+        loss = F.cross_entropy(model(xb), yb)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return model, optimizer
+
+
+@exercise(
+    "mnist-checkpoint",
+    why="to resume a training run you need more than the weights: the optimizer's state (Adam's "
+    "running averages, its step count) and where you stopped. state_dicts hold only tensors and "
+    "numbers, so torch.load(..., weights_only=True) can read them safely.",
+    hints=[
+        "Both the model and the optimizer have a state_dict() method; store those, not the "
+        "objects themselves (weights_only=True refuses to load whole objects).",
+        "Store the epoch unchanged, as the plain int you were given; a dictionary literal with "
+        "the three keys is all it takes.",
+        'return {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch}',
+    ],
+)
+@_keeps_global_rng
+def _checkpoint_check(answer: Any) -> None:
+    if not callable(answer):
+        raise Mismatch(f"make_checkpoint should be a function, got {type(answer).__name__}.")
+    for seed, epoch in ((71, 3), (72, 11)):
+        model, optimizer = _checkpoint_setup(seed)
+        checkpoint = answer(model, optimizer, epoch)
+        if not isinstance(checkpoint, dict):
+            raise Mismatch(
+                f"make_checkpoint should return a dict, got {type(checkpoint).__name__}."
+            )
+        missing = {"model", "optimizer", "epoch"} - set(checkpoint)
+        if missing:
+            raise Mismatch(
+                f"the checkpoint has no {', '.join(repr(k) for k in sorted(missing))}: it needs "
+                "the keys 'model', 'optimizer' and 'epoch'."
+            )
+        buffer = io.BytesIO()
+        torch.save(checkpoint, buffer)
+        buffer.seek(0)
+        try:
+            loaded = torch.load(buffer, weights_only=True)
+        except Exception:  # the unpickler names what it refused; the advice is the same
+            raise Mismatch(
+                "torch.load(..., weights_only=True) refused the checkpoint: store "
+                "model.state_dict() and optimizer.state_dict(), not the objects themselves."
+            ) from None
+        if isinstance(loaded["epoch"], torch.Tensor):
+            raise Mismatch(
+                "checkpoint['epoch'] is a tensor; store the epoch you were given unchanged -- a "
+                f"plain Python int ({epoch}), which anyone reading the checkpoint can use as is."
+            )
+        if isinstance(loaded["epoch"], bool) or loaded["epoch"] != epoch:
+            raise Mismatch(f"checkpoint['epoch'] is {loaded['epoch']!r}, expected {epoch}.")
+        fresh = _tiny_model(seed + 100)
+        try:
+            fresh.load_state_dict(loaded["model"])
+        except Exception:
+            raise Mismatch(
+                "a fresh model cannot load checkpoint['model']: store model.state_dict()."
+            ) from None
+        fresh_optimizer = torch.optim.Adam(fresh.parameters(), lr=0.01)
+        try:
+            fresh_optimizer.load_state_dict(loaded["optimizer"])
+        except Exception:
+            raise Mismatch(
+                "a fresh Adam cannot load checkpoint['optimizer']: store optimizer.state_dict()."
+            ) from None
+        for (name, theirs), ours in zip(
+            fresh.state_dict().items(), model.state_dict().values(), strict=True
+        ):
+            if not torch.equal(theirs, ours):
+                raise Mismatch(f"checkpoint['model'][{name!r}] differs from the model's weights.")
+        for theirs_p, ours_p in zip(fresh.parameters(), model.parameters(), strict=True):
+            a, b = fresh_optimizer.state.get(theirs_p, {}), optimizer.state[ours_p]
+            if "exp_avg" not in a or not (
+                torch.equal(a["exp_avg"], b["exp_avg"]) and int(a["step"]) == int(b["step"])
+            ):
+                raise Mismatch(
+                    "the optimizer's state (Adam's running averages) did not survive: store "
+                    "optimizer.state_dict()."
+                )
