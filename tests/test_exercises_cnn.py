@@ -111,7 +111,7 @@ def test_predict_shape():
     assert_passes("cnn-predict-shape", actual)  # a torch.Size is a tuple
     assert_passes("cnn-predict-shape", [4, 20, 7, 7])
     assert_fails("cnn-predict-shape", (4, 20, 14, 14), "stride=2")
-    assert_fails("cnn-predict-shape", (4, 20, 6, 6), "adds 1")
+    assert_fails("cnn-predict-shape", (4, 20, 6, 6), "forgetting padding=2")
     assert_fails("cnn-predict-shape", (4, 20, 15, 15), "padding=2 keeps")
     assert_fails("cnn-predict-shape", (4, 10, 7, 7), "out_channels of the last convolution")
     assert_fails("cnn-predict-shape", (1, 20, 7, 7), "never change")
@@ -156,3 +156,16 @@ def test_batchnorm_by_hand():
     assert_fails("cnn-batchnorm-by-hand", no_keepdim, "keepdim=True")
     assert_fails("cnn-batchnorm-by-hand", lambda x, eps: module(x), "raised")
     assert_fails("cnn-batchnorm-by-hand", lambda x, eps: None, "returned None")
+
+
+def test_batchnorm_mistakes_are_named_only_where_the_answer_is_wrong():
+    def whole(x, eps):
+        return (x - x.mean()) / torch.sqrt(x.var(correction=0) + eps)
+
+    def per_image(x, eps):
+        mean = x.mean(dim=(1, 2, 3), keepdim=True)
+        return (x - mean) / torch.sqrt(x.var(dim=(1, 2, 3), correction=0, keepdim=True) + eps)
+
+    # right on a one-channel batch, so that case must not be taken for "eps is missing"
+    assert_fails("cnn-batchnorm-by-hand", whole, "the whole batch with one mean")
+    assert_fails("cnn-batchnorm-by-hand", per_image, "each image on its own")

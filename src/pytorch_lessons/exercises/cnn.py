@@ -183,7 +183,8 @@ def _predict_shape(answer: object) -> None:
         )
     if height == 6:
         raise Mismatch(
-            "(16 − 3) // 2 is 6 -- the formula then adds 1 (the kernel's first position)."
+            "6 comes from forgetting the + 1 of the formula ((16 − 3) // 2 + 1), or from "
+            "forgetting padding=2 (32 → 28 → 14 → 6)."
         )
     if height in (15, 13):
         raise Mismatch(
@@ -216,6 +217,8 @@ def _batchnorm_mistake(answer: Any, x: torch.Tensor, eps: float) -> str | None:
     got = answer(x.clone(), eps)
     if not isinstance(got, torch.Tensor) or got.shape != x.shape:
         return None
+    if torch.allclose(got, _batchnorm_reference(x, eps), atol=1e-4, rtol=1e-4):
+        return None  # right on this case (e.g. one channel): it says nothing about the mistake
     mean = x.mean(dim=(0, 2, 3), keepdim=True)
     biased = x.var(dim=(0, 2, 3), correction=0, keepdim=True)
     mistakes = {
@@ -224,6 +227,14 @@ def _batchnorm_mistake(answer: Any, x: torch.Tensor, eps: float) -> str | None:
             x - x.mean(0, keepdim=True)
         )
         / torch.sqrt(x.var(0, correction=0, keepdim=True) + eps),
+        "it standardizes the whole batch with one mean and variance: BatchNorm2d takes one per "
+        "channel, reducing over dims (0, 2, 3) only.": (x - x.mean())
+        / torch.sqrt(x.var(correction=0) + eps),
+        "it standardizes each image on its own (dims (1, 2, 3)): BatchNorm2d takes one mean and "
+        "variance per channel, over all images and positions -- dims (0, 2, 3).": (
+            x - x.mean(dim=(1, 2, 3), keepdim=True)
+        )
+        / torch.sqrt(x.var(dim=(1, 2, 3), correction=0, keepdim=True) + eps),
         "it uses the unbiased variance (÷ (n − 1)); batch norm normalizes with the biased one: "
         "var(..., correction=0).": (x - mean)
         / torch.sqrt(x.var(dim=(0, 2, 3), keepdim=True) + eps),
