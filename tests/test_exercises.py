@@ -168,6 +168,27 @@ def test_registration_rules():
         exercise("tensors-arange", why="", hints=["h"])(lambda a: None)
 
 
+def test_a_checker_may_say_what_it_measured_and_leaves_the_global_rng_alone(monkeypatch):
+    @core.keeps_global_rng
+    def measures(answer):
+        torch.rand(5)  # a checker that draws random numbers, e.g. to initialize a model
+        if answer < 0.5:
+            raise Mismatch("too low")
+        return f"measured {answer:.1f}"
+
+    monkeypatch.setitem(
+        core._REGISTRY, "tests-measured", core.Exercise("tests-measured", measures, "why.")
+    )
+    torch.manual_seed(7)
+    expected = torch.rand(3)
+    torch.manual_seed(7)
+    assert (
+        verdict("tests-measured", 0.9).message == "✓ tests-measured: correct! measured 0.9 -- why."
+    )
+    assert verdict("tests-measured", 0.1).message.startswith("✗ tests-measured: too low")
+    assert torch.equal(torch.rand(3), expected)
+
+
 def test_every_exercise_has_hints_and_a_reason():
     exercises = all_exercises()
     assert len(exercises) >= 4

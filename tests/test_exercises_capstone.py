@@ -8,13 +8,18 @@ classifies perfectly, so the tests need neither MNIST nor training.
 from __future__ import annotations
 
 import copy
+import re
+import tempfile
+import tomllib
+from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
 from torch.utils.data import TensorDataset, random_split
 
-from pytorch_lessons.exercises import capstone, get
+from pytorch_lessons.exercises import capstone, get, verdict
 
 from .conftest import assert_fails, assert_passes
 
@@ -66,6 +71,21 @@ def test_split_mistakes_fail_with_a_helpful_message():
     assert_fails("capstone-split", two_draws, "indices are in both parts")
     in_order = (torch.arange(54_000), torch.arange(54_000, 60_000))
     assert_fails("capstone-split", in_order, "file order")
+    first_for_validation = (torch.arange(6_000, 60_000), torch.arange(6_000))
+    assert_fails("capstone-split", first_for_validation, "training part is one contiguous block")
+    middle = torch.zeros(60_000, dtype=torch.bool)
+    middle[20_000:26_000] = True  # a block in the middle: the rest is not one block
+    everything = torch.randperm(60_000, generator=generator)
+    rest, shuffled_block = everything[~middle[everything]], everything[middle[everything]]
+    assert_fails(
+        "capstone-split", (rest, shuffled_block), "validation part is one contiguous block"
+    )
+    images_only = torch.zeros(1, 1, 14, 14).expand(60_000, 1, 14, 14)
+    assert_fails(
+        "capstone-split",
+        random_split(images_only, [54_000, 6_000], generator),
+        "not an (image, label) pair: you split the images alone. Split `digits`",
+    )
     assert_fails(
         "capstone-split",
         random_split(_digits(shape=(1, 28, 28)), [54_000, 6_000], generator),
@@ -162,8 +182,10 @@ def test_model_mistakes_fail_with_a_helpful_message():
     assert_fails("capstone-model", Empty, "not solved yet")
     assert_fails("capstone-model", NoForward, "no forward method")
     assert_fails("capstone-model", For28, "fails on a batch of 14×14 digits")
+    assert_fails("capstone-model", Softmax, "outputs probabilities (each row sums to 1)")
     assert_fails("capstone-model", Softmax, "drop the final softmax")
-    assert_fails("capstone-model", LogSoftmax, "drop the final softmax")
+    assert_fails("capstone-model", LogSoftmax, "outputs log-probabilities")
+    assert_fails("capstone-model", LogSoftmax, "drop the final log_softmax")
     assert_fails("capstone-model", TooBig, "over the budget of 50,000")
     assert_fails("capstone-model", NineClasses, "it should give (5, 10)")
     assert_fails("capstone-model", NeedsArguments, "with no arguments")
@@ -206,9 +228,21 @@ def _trained() -> Linear:
     return model
 
 
+ACCURACY = re.compile(
+    tomllib.loads((Path(__file__).parents[1] / "book" / "nbval-tolerances.toml").read_text())[
+        "accuracy"
+    ]["pattern"]
+)
+
+
 def test_train_passes_a_trained_model_and_rejects_an_untrained_one(held_out):
     model = _trained()
     model.train()
+    said = verdict("capstone-train", model).message
+    assert said.startswith(
+        "✓ capstone-train: correct! held-out accuracy on 1,000 digits: 100.0% (bar: 97%) -- the "
+    ), said
+    assert ACCURACY.search(said)["value"] == "100.0", "the book's accuracy tolerance must see it"
     assert_passes("capstone-train", model)
     assert model.training, "the check must leave the model in the mode it found it in"
     torch.manual_seed(0)
@@ -237,7 +271,11 @@ def test_checkpoint_that_reloads_passes(held_out, tmp_path):
     model = _trained()
     path = tmp_path / "small_digits.pt"
     torch.save(_checkpoint(model, _optimizer_that_trained(model)), path)
-    assert_passes("capstone-checkpoint", (Linear, path))
+    said = verdict("capstone-checkpoint", (Linear, path)).message
+    assert said.startswith("✓ capstone-checkpoint: correct! held-out accuracy on 1,000 digits: ")
+    assert ACCURACY.search(said)["value"] == "100.0"
+    assert verdict("capstone-checkpoint", (Linear, tmp_path)).message.count("accuracy") == 0
+    assert f"{get('capstone-checkpoint').why}".startswith("model weights"), "used up once shown"
     assert_passes("capstone-checkpoint", (Linear, str(path)))
     plain_sgd = torch.optim.SGD(model.parameters(), lr=0.1)  # keeps no state: fine
     torch.save(_checkpoint(model, plain_sgd, epoch=0), path)
@@ -263,6 +301,18 @@ def test_checkpoint_mistakes_fail_with_a_helpful_message(held_out, tmp_path):
     )
     assert_fails(
         "capstone-checkpoint",
+        saved({**good, "epoch": torch.tensor(3)}),
+        "(the number of the last epoch trained, counting from 1), got tensor(3) of type Tensor: "
+        "save int(epoch).",
+    )
+    numpy_epoch = saved({**good, "epoch": np.int64(3)})
+    assert_fails("capstone-checkpoint", numpy_epoch, "it holds a NumPy value (numpy.")
+    assert_fails("capstone-checkpoint", numpy_epoch, "int(epoch)")
+    message = verdict("capstone-checkpoint", numpy_epoch).message
+    assert capstone._plain("\x1b[1mtrust\x1b[0m the source") == "trust the source"
+    assert "\x1b" not in message and "model or optimizer objects" not in message, message
+    assert_fails(
+        "capstone-checkpoint",
         saved({**good, "optimizer": model.state_dict()}),
         "not an optimizer's state_dict()",
     )
@@ -277,11 +327,40 @@ def test_checkpoint_mistakes_fail_with_a_helpful_message(held_out, tmp_path):
     )
     saved(good)
     assert_fails("capstone-checkpoint", (Net, path), "does not load into a fresh Net")
+    assert_fails(
+        "capstone-checkpoint",
+        (Net, path),
+        'Net: Missing key(s) in state_dict: "features.0.weight", "features.0.bias", '
+        '"classifier.weight", "classifier.bias". Unexpected key(s) in state_dict: '
+        '"linear.weight", "linear.bias". Save model.state_dict()',
+    )
+
+    class Wider(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.linear = nn.Linear(196, 12)
+
+    assert_fails(
+        "capstone-checkpoint",
+        (Wider, path),
+        "Wider: size mismatch for linear.weight: copying a param with shape "
+        "torch.Size([10, 196]) from checkpoint, the shape in current model is "
+        "torch.Size([12, 196]). size mismatch for linear.bias:",
+    )
+    assert_fails("capstone-checkpoint", (Linear, tmp_path), f"{tmp_path} is a folder")
     other = nn.Sequential(nn.Linear(196, 10), nn.Linear(10, 10))
     mixed = copy.deepcopy(good)
     mixed["optimizer"] = _optimizer_that_trained_other(other).state_dict()
     assert_fails("capstone-checkpoint", saved(mixed), "covers 4 parameter tensors")
     assert_fails("capstone-checkpoint", (Linear, tmp_path / "missing.pt"), "no file at")
+    with tempfile.TemporaryDirectory() as folder:
+        gone = Path(folder) / "small_digits.pt"
+        torch.save(good, gone)
+    assert_fails(
+        "capstone-checkpoint",
+        (Linear, gone),
+        "or was its temporary folder deleted when a `with` block ended?",
+    )
     assert_fails("capstone-checkpoint", path, "as a pair")
     assert_fails("capstone-checkpoint", (model, path), "your model's class")
 

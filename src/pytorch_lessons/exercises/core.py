@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import functools
 import importlib
 import inspect
 import pkgutil
@@ -12,6 +13,8 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+import torch
 
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)+$")
 _REGISTRY: dict[str, Exercise] = {}
@@ -43,7 +46,7 @@ class Exercise:
     """One exercise: its id, the function that checks an answer, why it matters, its hints."""
 
     id: str
-    checker: Callable[[Any], None]
+    checker: Callable[[Any], str | None]
     why: str
     hints: tuple[str, ...] = field(default_factory=tuple)
     chapter: str = ""
@@ -63,7 +66,8 @@ class Verdict:
 def exercise(id: str, *, why: str, hints: list[str] | tuple[str, ...]) -> Callable:
     """Register the decorated function as the checker of exercise ``id``.
 
-    The checker takes the student's answer and raises :class:`Mismatch` when it is wrong.
+    The checker takes the student's answer and raises :class:`Mismatch` when it is wrong. It
+    may return a short text for the ✓ line, e.g. the accuracy it measured.
     """
     if not _ID.match(id):
         raise ValueError(
@@ -72,7 +76,7 @@ def exercise(id: str, *, why: str, hints: list[str] | tuple[str, ...]) -> Callab
     if not hints:
         raise ValueError(f"exercise {id!r} needs at least one hint")
 
-    def register(checker: Callable[[Any], None]) -> Callable[[Any], None]:
+    def register(checker: Callable[[Any], str | None]) -> Callable[[Any], str | None]:
         if id in _REGISTRY:
             raise ValueError(f"exercise id {id!r} is registered twice")
         chapter = checker.__module__.rsplit(".", 1)[-1]
@@ -80,6 +84,18 @@ def exercise(id: str, *, why: str, hints: list[str] | tuple[str, ...]) -> Callab
         return checker
 
     return register
+
+
+def keeps_global_rng(checker: Callable[[Any], str | None]) -> Callable[[Any], str | None]:
+    """Run ``checker`` without consuming PyTorch's global random numbers (CPU generator), so that
+    checking an answer never changes what the chapter's later cells compute."""
+
+    @functools.wraps(checker)
+    def wrapped(answer: Any) -> str | None:
+        with torch.random.fork_rng(devices=[]):
+            return checker(answer)
+
+    return wrapped
 
 
 def _load() -> None:
@@ -157,7 +173,7 @@ def verdict(id: str, answer: Any) -> Verdict:
     if _is_stub(answer):
         return Verdict(False, f"✗ {id}: not solved yet -- replace the ... with your code.")
     try:
-        ex.checker(answer)
+        measured = ex.checker(answer)
     except Mismatch as wrong:
         return Verdict(False, f"✗ {id}: {wrong}\n  Stuck? hint({id!r})")
     except NotImplementedError:
@@ -170,7 +186,8 @@ def verdict(id: str, answer: Any) -> Verdict:
             False,
             f"✗ {id}: your code raised {type(error).__name__}: {first_line}\n  Stuck? hint({id!r})",
         )
-    return Verdict(True, f"✓ {id}: correct! {ex.why}")
+    said = f"{measured} -- " if isinstance(measured, str) and measured else ""
+    return Verdict(True, f"✓ {id}: correct! {said}{ex.why}")
 
 
 _MISSING: Any = object()  # "no argument given", distinct from None and ... (which are stubs)

@@ -7,31 +7,18 @@ global random state as they found it, so checking an answer never changes later 
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from pytorch_lessons.exercises.core import Mismatch, exercise
+from pytorch_lessons.exercises.core import Mismatch, exercise, keeps_global_rng
 from pytorch_lessons.exercises.expect import (
     expect_equal,
     expect_function,
     expect_tensor,
 )
-
-
-def _keeps_global_rng(checker: Callable[[Any], None]) -> Callable[[Any], None]:
-    """Run ``checker`` without consuming PyTorch's global random numbers (CPU generator)."""
-
-    @functools.wraps(checker)
-    def wrapped(answer: Any) -> None:
-        with torch.random.fork_rng(devices=[]):
-            checker(answer)
-
-    return wrapped
 
 
 def _expect_callable(answer: Any, name: str) -> None:
@@ -76,7 +63,7 @@ def _reference_predict_proba(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
         "model.eval(); with torch.no_grad(): return F.softmax(model(x), dim=1)",
     ],
 )
-@_keeps_global_rng
+@keeps_global_rng
 def _predict(answer: Any) -> None:
     _expect_callable(answer, "predict_proba")
     for seed, batch in ((31, 8), (32, 1), (33, 5)):
@@ -160,7 +147,7 @@ def _loss_case(seed: int) -> tuple[nn.Linear, torch.Tensor, torch.Tensor]:
         "return nn.CrossEntropyLoss()(model(x), y)",
     ],
 )
-@_keeps_global_rng
+@keeps_global_rng
 def _logits(answer: Any) -> None:
     _expect_callable(answer, "classification_loss")
     for seed in (51, 52, 53):

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 import io
 import math
-from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -13,20 +11,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from pytorch_lessons.data import MNIST_MEAN, MNIST_STD
-from pytorch_lessons.exercises.core import Mismatch, exercise
+from pytorch_lessons.exercises.core import Mismatch, exercise, keeps_global_rng
 from pytorch_lessons.exercises.expect import expect_function
-
-
-def _keeps_global_rng(checker: Callable[[Any], None]) -> Callable[[Any], None]:
-    """Run ``checker`` without consuming PyTorch's global random numbers (CPU generator), so that
-    checking an answer never changes what the chapter's later cells compute."""
-
-    @functools.wraps(checker)
-    def wrapped(answer: Any) -> None:
-        with torch.random.fork_rng(devices=[]):
-            checker(answer)
-
-    return wrapped
 
 
 def _normalize(images: torch.Tensor) -> torch.Tensor:
@@ -250,7 +236,7 @@ def _loop_model() -> nn.Module:
         "loss.backward(); optimizer.step()",
     ],
 )
-@_keeps_global_rng
+@keeps_global_rng
 def _training_loop_check(answer: Any) -> None:
     if not callable(answer):
         raise Mismatch(f"train_model should be a function, got {type(answer).__name__}.")
@@ -314,7 +300,7 @@ def _checkpoint_setup(seed: int) -> tuple[nn.Module, torch.optim.Optimizer]:
         'return {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch}',
     ],
 )
-@_keeps_global_rng
+@keeps_global_rng
 def _checkpoint_check(answer: Any) -> None:
     if not callable(answer):
         raise Mismatch(f"make_checkpoint should be a function, got {type(answer).__name__}.")
