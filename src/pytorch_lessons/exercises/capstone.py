@@ -149,14 +149,16 @@ def _is_block(indices: torch.Tensor) -> bool:
 # -- capstone-model ----------------------------------------------------------------------------
 
 
+def _device_of(model: nn.Module) -> torch.device:
+    """Where the model's parameters live (the CPU for a model without any)."""
+    return next(model.parameters(), torch.empty(0)).device
+
+
 def _probe(model: nn.Module, name: str, batch: int = 5) -> torch.Tensor:
     """The model's output, in eval mode and without gradients, for a seeded batch of inputs."""
     generator = torch.Generator().manual_seed(5)
     x = torch.randn(batch, *INPUT_SHAPE, generator=generator)
-    try:
-        device = next(model.parameters()).device
-    except StopIteration:
-        device = torch.device("cpu")
+    device = _device_of(model)
     was_training = model.training
     model.eval()
     try:
@@ -261,10 +263,7 @@ def _model_check(answer: Any) -> None:
 def held_out_accuracy(model: nn.Module, batch_size: int = 1000) -> float:
     """The fraction of the held-out digits the model classifies right, in eval mode, no grad."""
     images, labels = _held_out()
-    try:
-        device = next(model.parameters()).device
-    except StopIteration:
-        device = torch.device("cpu")
+    device = _device_of(model)
     was_training = model.training
     model.eval()
     correct = 0
