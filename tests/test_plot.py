@@ -77,6 +77,9 @@ def test_live_loss_plot_rejects_a_negative_interval():
 def test_live_loss_plot_displays_and_updates_in_ipython(monkeypatch):
     import IPython
     import IPython.display
+    import matplotlib.pyplot as plt
+
+    plt.switch_backend("Agg")  # now: pyplot's first figure would consult the fake IPython below
 
     class Handle:
         updates = 0
@@ -90,10 +93,14 @@ def test_live_loss_plot_displays_and_updates_in_ipython(monkeypatch):
         IPython.display, "display", lambda obj, display_id: shown.append(obj) or Handle()
     )
     live = LiveLossPlot(interval=0)
-    assert len(shown) == 1  # shown at once, before any point: later output goes below it
+    # its place is taken at once, before any point, so that later output goes below it -- by a
+    # line of text: drawing an empty plot would cost as much as drawing a full one
+    assert len(shown) == 1 and "loss plot appears here" in shown[0].data
     live.update(train=1.0)
     live.update(train=0.5)
-    assert len(shown) == 1 and Handle.updates == 2  # then redrawn in place
+    assert len(shown) == 1 and Handle.updates == 2  # then drawn in its place
+    live.close()
+    assert Handle.updates == 3
 
 
 def test_show_digits_titles_and_marks_wrong_predictions_red():

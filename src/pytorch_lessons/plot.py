@@ -110,13 +110,15 @@ class LiveLossPlot:
         self.curves: dict[str, list[float]] = {}
         self.xs: dict[str, list[float]] = {}
         self._handle: Any = None
-        self._last_draw = -math.inf
         plt = _pyplot()
         self.figure, self.ax = plt.subplots(figsize=(6, 3.5), dpi=80)
         plt.close(self.figure)
-        # Shown at once, before training starts: output printed while it trains (a progress
-        # bar) then stays in one piece below the plot instead of being split around it.
-        self._draw()
+        # Its place is taken at once, before training starts: output printed while it trains
+        # (a progress bar) then stays in one piece below the plot instead of being split
+        # around it. A line of text holds the place: drawing an empty plot costs as much as a
+        # full one, and the first points come ``interval`` seconds later anyway.
+        self._last_draw = time.monotonic()
+        self._show(None)
 
     def update(
         self,
@@ -152,17 +154,28 @@ class LiveLossPlot:
         self.ax.set_xlabel(self.xlabel)
         self.ax.set_ylabel("loss")
         self.figure.tight_layout()
+        self._show(self.figure)
+
+    def _show(self, figure: Figure | None) -> None:
+        """Show ``figure`` (None: a line of text holding its place) in the plot's one output,
+        in place of what it showed before."""
         try:
             from IPython import get_ipython
-            from IPython.display import display
+            from IPython.display import Pretty, display
         except ImportError:  # plain Python: nothing to show live
             return
         if get_ipython() is None:
             return
-        if self._handle is None:
-            self._handle = display(self.figure, display_id=True)
+        if figure is None:
+            what: object = Pretty(
+                f"(the loss plot appears here after {self.interval:g} s of training)"
+            )
         else:
-            self._handle.update(self.figure)
+            what = figure
+        if self._handle is None:
+            self._handle = display(what, display_id=True)
+        else:
+            self._handle.update(what)
 
 
 def image_grid(
