@@ -7,6 +7,7 @@ from matplotlib.figure import Figure
 from pytorch_lessons.plot import (
     LiveLossPlot,
     image_grid,
+    plot_fit,
     plot_losses,
     show_broadcast,
     show_digits,
@@ -204,3 +205,49 @@ def test_image_grid_makes_room_for_an_overall_title():
     titled = image_grid(images, title="three digits").axes[0]
     assert [t.get_text() for t in titled.texts] == ["three digits"]
     assert titled.images[0].get_array().shape[0] > plain.images[0].get_array().shape[0]
+
+
+def test_plot_fit_draws_points_curves_and_validation():
+    x = torch.linspace(-1, 1, 10).unsqueeze(1)
+    grid = torch.linspace(-1, 1, 5)
+    fig = plot_fit(
+        x, 2 * x, {"a": (grid, grid), "b": (grid, -grid)}, x[:3, 0], x[:3, 0], "t", ylim=(-3, 3)
+    )
+    ax = fig.axes[0]
+    assert [line.get_label() for line in ax.get_lines()] == ["a", "b"]
+    assert len(ax.collections) == 2  # training and validation points
+    assert ax.get_title() == "t" and ax.get_ylim() == (-3, 3)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["train", "validation", "a", "b"]
+    plain = plot_fit(x, x)
+    assert [t.get_text() for t in plain.axes[0].get_legend().get_texts()] == ["data"]
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "error", "match"),
+    [
+        (([1.0], torch.zeros(1)), {}, TypeError, "x must be a tensor"),
+        (
+            (torch.zeros(3, 2), torch.zeros(3)),
+            {},
+            ValueError,
+            r"x must have shape \(n,\) or \(n, 1\)",
+        ),
+        ((torch.zeros(3), torch.zeros(4)), {}, ValueError, "the same number"),
+        ((torch.zeros(3), torch.zeros(3)), {"x_valid": torch.zeros(2)}, ValueError, "give both"),
+        (
+            (torch.zeros(3), torch.zeros(3)),
+            {"x_valid": torch.zeros(2), "y_valid": torch.zeros(3)},
+            ValueError,
+            "differ in length",
+        ),
+        (
+            (torch.zeros(3), torch.zeros(3)),
+            {"curves": {"c": (torch.zeros(2), torch.zeros(5))}},
+            ValueError,
+            "curve 'c' has 2 x values but 5 y values",
+        ),
+    ],
+)
+def test_plot_fit_rejects_bad_input(args, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        plot_fit(*args, **kwargs)

@@ -3,7 +3,7 @@ import re
 import pytest
 from matplotlib.figure import Figure
 
-from pytorch_lessons.widgets import precomputed_slider
+from pytorch_lessons.widgets.static import precomputed_slider
 
 
 def _figure(value: float) -> Figure:
@@ -58,9 +58,3 @@ def test_page_keys_jump_where_the_slider_says():
         precomputed_slider(frames, "lr", pages=[(0, 1)])
     with pytest.raises(ValueError, match="pair of frame indices"):
         precomputed_slider(frames, "lr", pages=[(0, 3)] * 3)
-
-
-def test_learning_rate_pages_go_a_decade_away():
-    from pytorch_lessons.widgets.lr_explorer import decade_pages
-
-    assert decade_pages([0.001, 0.01, 0.05, 0.2, 2.0]) == [(0, 1), (0, 3), (0, 4), (1, 4), (3, 4)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import re
 import sys
@@ -140,6 +141,37 @@ def out_of_sync(source: Path) -> str | None:
     return None
 
 
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def keep_displayed_widgets(notebook: Any) -> None:
+    """Keep in the notebook's stored widget state only the widgets its outputs show, and the
+    models they refer to (``"IPY_MODEL_<id>"``, e.g. a layout): that state is what lets a
+    widget work before any cell runs, in JupyterLab and on the site. Nothing shown: no state."""
+    stored = (notebook.metadata.get("widgets") or {}).get(WIDGET_STATE) or {}
+    models = stored.get("state") or {}
+    wanted = [
+        str(output["data"][WIDGET_VIEW].get("model_id"))
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.get("outputs", [])
+        if WIDGET_VIEW in output.get("data", {})
+    ]
+    kept: dict[str, Any] = {}
+    while wanted:
+        model_id = wanted.pop()
+        if model_id in kept or model_id not in models:
+            continue
+        kept[model_id] = models[model_id]
+        text = json.dumps(models[model_id].get("state", {}))
+        wanted.extend(re.findall(r"IPY_MODEL_([0-9a-f]+)", text))
+    if kept:
+        notebook.metadata["widgets"] = {WIDGET_STATE: {**stored, "state": kept}}
+    else:
+        notebook.metadata.pop("widgets", None)
+
+
 def execute(source: Path, timeout: int = 600) -> float:
     """Execute a .md chapter in a fresh kernel and write its paired .ipynb; return the seconds taken."""
     import jupytext
@@ -173,6 +205,7 @@ def execute(source: Path, timeout: int = 600) -> float:
         timeout=timeout,
         kernel_name="python3",
         resources={"metadata": {"path": str(source.parent)}},
+        store_widget_state=True,
     ).execute(env={**os.environ, **pinned_isa()})
     elapsed = time.perf_counter() - start
     for cell in notebook.cells:
@@ -180,7 +213,7 @@ def execute(source: Path, timeout: int = 600) -> float:
             cell.outputs = shrink_images(coalesce_streams(cell.outputs))
         for key in _VOLATILE_METADATA:
             cell.metadata.pop(key, None)
-    notebook.metadata.pop("widgets", None)
+    keep_displayed_widgets(notebook)
     nbformat.write(notebook, source.with_suffix(".ipynb"))
     return elapsed
 

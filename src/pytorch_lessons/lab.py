@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -46,8 +47,37 @@ def lab_command(
     return argv, {**os.environ, "PYTHONSTARTUP": str(STARTUP)}
 
 
+CHAPTER = re.compile(r"^\d\d-[a-z0-9-]+\.ipynb$")
+
+
+def trust_chapters(folder: Path) -> list[Path]:
+    """Sign the course's chapter notebooks in ``folder`` (``NN-name.ipynb``) as trusted, and
+    return them.
+
+    JupyterLab draws a stored widget (and any HTML output) only in a trusted notebook; a fresh
+    clone's notebooks are not, because trust is a signature kept per user. These notebooks are
+    the course's own, executed by ``make notebooks`` -- or the student edition made from them,
+    with the outputs the student's own runs gave -- so the course trusts them when it opens
+    them. Other notebooks in the folder are left alone.
+    """
+    import nbformat
+    from nbformat.sign import NotebookNotary
+
+    notary = NotebookNotary()
+    signed = []
+    for path in sorted(Path(folder).glob("*.ipynb")):
+        if not CHAPTER.match(path.name):
+            continue
+        notebook = nbformat.read(path, as_version=4)
+        if not notary.check_signature(notebook):
+            notary.sign(notebook)
+        signed.append(path)
+    return signed
+
+
 def run_lab(folder: Path, paired: bool = False) -> int:
-    """Start JupyterLab on ``folder`` and wait until it is stopped (Ctrl-C)."""
+    """Start JupyterLab on ``folder`` (its chapters trusted) and wait until it is stopped."""
+    trust_chapters(folder)
     argv, env = lab_command(folder, paired=paired)
     try:
         return subprocess.call(argv, env=env)

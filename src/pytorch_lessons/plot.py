@@ -337,3 +337,184 @@ def show_broadcast(a: torch.Tensor, b: torch.Tensor, op: str = "+") -> Figure:
     fig.tight_layout()
     plt.close(fig)
     return fig
+
+
+def _as_column(name: str, t: Any) -> list[float]:
+    if not isinstance(t, torch.Tensor):
+        raise TypeError(f"{name} must be a tensor, got {type(t).__name__}")
+    if t.ndim == 2 and t.shape[1] == 1:
+        t = t[:, 0]
+    if t.ndim != 1:
+        raise ValueError(f"{name} must have shape (n,) or (n, 1), got {tuple(t.shape)}")
+    return t.detach().cpu().double().tolist()
+
+
+def plot_fit(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    curves: Mapping[str, tuple[torch.Tensor, torch.Tensor]] | None = None,
+    x_valid: torch.Tensor | None = None,
+    y_valid: torch.Tensor | None = None,
+    title: str | None = None,
+    ylim: tuple[float, float] | None = None,
+) -> Figure:
+    """Data points and fitted curves of a 1-D regression, as a closed figure.
+
+    ``x``, ``y``: the training points (shape ``(n,)`` or ``(n, 1)``); ``x_valid``, ``y_valid``:
+    optional validation points, drawn hollow; ``curves``: name -> ``(xs, ys)`` of each model's
+    predictions, e.g. on a ``torch.linspace`` grid. ``ylim`` keeps wild curves from squashing
+    the picture.
+    """
+    plt = _pyplot()
+    xs, ys = _as_column("x", x), _as_column("y", y)
+    if len(xs) != len(ys) or not xs:
+        raise ValueError(
+            f"x and y must hold the same number (> 0) of points, got {len(xs)} and {len(ys)}"
+        )
+    if (x_valid is None) != (y_valid is None):
+        raise ValueError("give both x_valid and y_valid, or neither")
+    fig, ax = plt.subplots(figsize=(6, 3.5), dpi=80)
+    ax.scatter(
+        xs, ys, s=16, color="#4c72b0", label="train" if x_valid is not None else "data", zorder=3
+    )
+    if x_valid is not None:
+        xv, yv = _as_column("x_valid", x_valid), _as_column("y_valid", y_valid)
+        if len(xv) != len(yv):
+            raise ValueError(f"x_valid and y_valid differ in length: {len(xv)} and {len(yv)}")
+        ax.scatter(
+            xv, yv, s=22, facecolors="none", edgecolors="#c0392b", label="validation", zorder=3
+        )
+    for k, (name, (cx, cy)) in enumerate((curves or {}).items()):
+        line_x, line_y = _as_column(f"curve {name!r} x", cx), _as_column(f"curve {name!r} y", cy)
+        if len(line_x) != len(line_y):
+            raise ValueError(
+                f"curve {name!r} has {len(line_x)} x values but {len(line_y)} y values"
+            )
+        ax.plot(line_x, line_y, color=f"C{k + 1}", label=name)
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def plot_confusion(matrix: torch.Tensor, title: str = "Confusion matrix") -> Figure:
+    """Draw a confusion matrix; off-diagonal counts (the mistakes) are written in the cells."""
+    if (
+        not isinstance(matrix, torch.Tensor)
+        or matrix.ndim != 2
+        or matrix.shape[0] != matrix.shape[1]
+    ):
+        raise ValueError("matrix must be a square 2-D tensor from confusion_matrix()")
+    plt = _pyplot()
+    counts = matrix.detach().cpu()
+    n = counts.shape[0]
+    errors = counts.clone()
+    errors.fill_diagonal_(0)
+    fig, ax = plt.subplots(figsize=(5, 4.4), dpi=80)
+    plt.close(fig)
+    image = ax.imshow(errors.numpy(), cmap="Reds")
+    for i in range(n):
+        for j in range(n):
+            value = int(counts[i, j])
+            if value and i != j:
+                ax.text(j, i, str(value), ha="center", va="center", fontsize=8)
+            elif i == j:
+                ax.text(j, i, str(value), ha="center", va="center", fontsize=7, color="#2e8b57")
+    ax.set_xticks(range(n))
+    ax.set_yticks(range(n))
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.set_title(title + " (colour: mistakes)", fontsize=10)
+    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    fig.tight_layout()
+    return fig
+
+
+def show_misclassified(
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    probabilities: torch.Tensor,
+    count: int = 12,
+    ncols: int = 6,
+) -> Figure:
+    """A gallery of the ``count`` most confident mistakes: each titled
+    ``true → predicted`` with the probability given to the prediction and to the truth."""
+    from pytorch_lessons.evaluation import as_images, as_labels, misclassified
+
+    images = as_images(images)
+    labels = as_labels("labels", labels, len(images))
+    if not isinstance(probabilities, torch.Tensor) or probabilities.shape[:1] != images.shape[:1]:
+        raise ValueError("probabilities must have one row per image")
+    for name, value in (("count", count), ("ncols", ncols)):
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise ValueError(f"{name} must be a positive int, got {value!r}")
+    wrong = misclassified(probabilities, labels)[:count]
+    if len(wrong) == 0:
+        raise ValueError("there are no misclassified images to show")
+    titles = []
+    for i in wrong.tolist():
+        p = probabilities[i]
+        predicted, truth = int(p.argmax()), int(labels[i])
+        titles.append(f"{truth}→{predicted} ({p[predicted]:.0%})\np({truth}) = {p[truth]:.0%}")
+    return image_grid(images[wrong, 0], titles, ["#c0392b"] * len(titles), ncols=ncols, fontsize=8)
+
+
+def _filter_grid(count: int, ncols: int) -> tuple[int, int]:
+    cols = max(1, min(ncols, count))
+    return math.ceil(count / cols), cols
+
+
+def show_filters(weight: torch.Tensor, ncols: int = 8, title: str | None = None) -> Figure:
+    """A convolution layer's filters, one small picture per output channel (its first input
+    channel), in a blue-white-red scale centred on 0: red weights excite, blue inhibit."""
+    plt = _pyplot()
+    if not isinstance(weight, torch.Tensor):
+        raise TypeError(f"weight must be a tensor (e.g. conv.weight), got {type(weight).__name__}")
+    if weight.ndim != 4 or weight.shape[0] == 0:
+        raise ValueError(
+            f"weight must have shape (out_channels, in_channels, kH, kW), got {tuple(weight.shape)}"
+        )
+    if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols <= 0:
+        raise ValueError(f"ncols must be a positive int, got {ncols!r}")
+    filters = weight.detach().cpu().float()[:, 0]
+    limit = max(filters.abs().max().item(), 1e-6)
+    rows, cols = _filter_grid(len(filters), ncols)
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(1.0 * cols, 1.05 * rows + 0.3), dpi=80, squeeze=False
+    )
+    plt.close(fig)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < len(filters):
+            ax.imshow(filters[i].numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit)
+            ax.set_title(str(i), fontsize=8)
+    fig.suptitle(title or f"{len(filters)} filters, {tuple(filters.shape[1:])}", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def show_feature_maps(
+    maps: torch.Tensor,
+    ncols: int = 8,
+    title: str | None = None,
+    titles: Sequence[str] | None = None,
+) -> Figure:
+    """Feature maps ``(C, H, W)`` or ``(1, C, H, W)``: one grey picture per channel, titled by
+    its channel number or by ``titles``."""
+    if not isinstance(maps, torch.Tensor):
+        raise TypeError(f"maps must be a tensor, got {type(maps).__name__}")
+    if maps.ndim == 4 and maps.shape[0] == 1:
+        maps = maps[0]
+    if maps.ndim != 3 or maps.shape[0] == 0:
+        raise ValueError(f"maps must have shape (C, H, W) or (1, C, H, W), got {tuple(maps.shape)}")
+    if titles is not None and len(titles) != len(maps):
+        raise ValueError(f"titles has {len(titles)} entries but there are {len(maps)} maps")
+    names = [str(i) for i in range(len(maps))] if titles is None else list(titles)
+    heading = title or f"{len(maps)} feature maps, {tuple(maps.shape[1:])}"
+    return image_grid(maps, names, ncols=ncols, fontsize=8, title=heading)

@@ -15,6 +15,7 @@ from .links import FILES_DIR, AssetRegistry, LinkResolver, page_filename
 from .page import ASSETS_DIR, NavEntry, PageView, render_shell
 from .render import RenderContext, Renderer
 from .source import SiteSource
+from .widgets import sources_html, stored_models
 
 STATIC_DIR = Path(__file__).parent / "static"
 _ID = re.compile(r'\bid="([^"]+)"')
@@ -115,9 +116,15 @@ def render_book_page(
     page: BookPage, links: LinkResolver, public: PublicFiles, result: BuildResult
 ) -> PageView:
     """Render one page's body and collect what the shell needs."""
-    ctx = RenderContext(links=links, read_public=public.get, page=page.slug)
+    ctx = RenderContext(
+        links=links,
+        read_public=public.get,
+        page=page.slug,
+        widget_models=stored_models(page.doc.get("widgets")),
+    )
     renderer = Renderer(ctx)
     body = renderer.render_page(page.doc.get("mdast") or {"type": "root", "children": []})
+    body += sources_html(ctx)
     result.warnings.extend(ctx.warnings)
     frontmatter = page.doc.get("frontmatter") or {}
     return PageView(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -184,6 +185,17 @@ def _bundle(output: Node) -> dict[str, Any]:
     return (output.get("jupyter_data") or {}).get("data") or {}
 
 
+def _model_id(view: Any) -> str:
+    """The model id a widget-view output names (MyST keeps the view as a JSON string)."""
+    content = view.get("content", view) if isinstance(view, dict) else view
+    if isinstance(content, str):
+        try:
+            content = json.loads(content)
+        except ValueError:
+            return ""
+    return str(content.get("model_id", "")) if isinstance(content, dict) else ""
+
+
 def _is_widget(output: Node) -> bool:
     """Whether ``output`` is a live ipywidget (which needs a kernel to draw)."""
     return WIDGET_MIME in _bundle(output)
@@ -198,9 +210,19 @@ def render_outputs(
     has one, its live widgets are left out, so the reader sees one control. A widget alone
     shows its text (a progress bar's text is the bar), or a note when that is only a repr.
     """
+    from .widgets import notebook_widget_html
+
+    running = {}  # widgets that run on the page from the notebook's stored state
+    for output in outputs:
+        if _is_widget(output):
+            widget = notebook_widget_html(ctx, _model_id(_bundle(output)[WIDGET_MIME]))
+            if widget is not None:
+                running[id(output)] = widget
     has_fallback = any(not _is_widget(o) and "text/html" in _bundle(o) for o in outputs)
-    shown = [o for o in outputs if not (has_fallback and _is_widget(o))]
-    html_out = "".join(render_output(output, ctx, render_nodes) for output in shown)
+    shown = [o for o in outputs if id(o) in running or not (has_fallback and _is_widget(o))]
+    html_out = "".join(
+        running.get(id(output)) or render_output(output, ctx, render_nodes) for output in shown
+    )
     if not html_out and any(_is_widget(output) for output in outputs):
         return (
             '<div class="output widget-note">Interactive widget: run the notebook in '

@@ -64,6 +64,10 @@ class RenderContext:
     read_public: Callable[[str], bytes | None] = _no_public
     page: str = ""
     warnings: list[str] = field(default_factory=list)
+    #: the widget models the page's notebook stored, by model id (see :mod:`.widgets`)
+    widget_models: dict[str, Any] = field(default_factory=dict)
+    #: the widget modules and stylesheets the page uses, by element id, written once each
+    widget_sources: dict[str, str] = field(default_factory=dict)
 
     def warn(self, message: str) -> None:
         """Print a warning to stderr (once per page and message) and remember it."""
@@ -567,6 +571,24 @@ def render_outputs_node(r: Renderer, node: Node) -> str:
 def render_single_output(r: Renderer, node: Node) -> str:
     """An ``output`` outside ``outputs`` (unusual)."""
     return render_output(node, r.ctx, r.nodes)
+
+
+@handles("anywidget")
+def render_anywidget(r: Renderer, node: Node) -> str:
+    """MyST's ``{anywidget}`` directive: its ESM module (a file MyST copied) run on the page."""
+    from .widgets import anywidget_html
+
+    def read(url: Any) -> str | None:
+        data = r.ctx.read_public(str(url)) if url else None
+        return data.decode("utf-8") if data is not None else None
+
+    esm = read(node.get("esm"))
+    if esm is None:
+        r.ctx.warn(f"anywidget: cannot read its module {node.get('esm')!r}")
+        return ""
+    given = node.get("model")
+    model: dict[str, Any] = given if isinstance(given, dict) else {}
+    return anywidget_html(r.ctx, esm, model, read(node.get("css")))
 
 
 # ---------------------------------------------------------------- admonitions, exercises

@@ -383,3 +383,70 @@
     init();
   }
 })();
+
+// Widgets: the book's anywidget modules, run from the state the executed notebook stored (or a
+// MyST {anywidget} directive's model), with no kernel. Each module is a string in the page
+// (<script type="application/json" id="pl-esm-...">), imported from a Blob URL so that it also
+// works from file://. The model below is what anywidget gives a module in Jupyter, minus the
+// kernel: send() reaches nobody, and a widget that asks the kernel says it needs one.
+(function () {
+  function staticModel(state) {
+    var listeners = {};
+    function emit(name, value) {
+      (listeners[name] || []).slice().forEach(function (f) { f(value); });
+    }
+    return {
+      get: function (key) { return state[key]; },
+      set: function (key, value) { state[key] = value; emit("change:" + key, value); emit("change", value); },
+      on: function (name, f) { (listeners[name] = listeners[name] || []).push(f); },
+      off: function (name, f) {
+        if (!name) { listeners = {}; return; }
+        listeners[name] = f ? (listeners[name] || []).filter(function (g) { return g !== f; }) : [];
+      },
+      save_changes: function () {},
+      send: function () {},
+      widget_manager: {}
+    };
+  }
+  var modules = {};
+  function load(id) {
+    if (!modules[id]) {
+      var text = JSON.parse(document.getElementById(id).textContent);
+      var url = URL.createObjectURL(new Blob([text], { type: "text/javascript" }));
+      modules[id] = import(url);
+    }
+    return modules[id];
+  }
+  function start() {
+    document.querySelectorAll(".pl-anywidget[data-esm]").forEach(function (el) {
+      if (el.dataset.plStarted) return;
+      el.dataset.plStarted = "1";
+      var state = JSON.parse(el.querySelector("script.pl-widget-state").textContent);
+      var css = el.dataset.css && document.getElementById(el.dataset.css);
+      if (css && !css.dataset.plApplied) {
+        css.dataset.plApplied = "1";
+        var style = document.createElement("style");
+        style.textContent = JSON.parse(css.textContent);
+        document.head.appendChild(style);
+      }
+      var model = staticModel(state);
+      var view = document.createElement("div");
+      el.appendChild(view);
+      load(el.dataset.esm).then(function (module) {
+        var widget = module.default;
+        return Promise.resolve(typeof widget === "function" ? widget() : widget).then(function (w) {
+          return Promise.resolve(w.initialize && w.initialize({ model: model })).then(function () {
+            return w.render({ model: model, el: view });
+          });
+        });
+      }).then(function () {
+        el.dataset.plReady = "1";
+      }, function (error) {
+        el.dataset.plError = String(error);
+        view.textContent = "This widget could not start: " + error;
+      });
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
