@@ -7,7 +7,7 @@ const LOSS_BOX = [62, 28, 352, 226];   // left, top, right, bottom
 const FIT_BOX = [424, 28, 712, 226];
 
 function render({ model, el }) {
-  const root = html("div", { class: "pl-widget pl-lr-explorer" });
+  const root = widgetRoot("lr-explorer");
   const lrs = model.get("lrs");
   const slider = html("input", {
     type: "range", min: 0, max: lrs.length - 1, step: 1,
