@@ -20,6 +20,14 @@ function html(tag, attrs = {}, ...children) {
   return node;
 }
 
+/**
+ * A widget's root element, ``pl-widget pl-<name>``. ``data-lm-suppress-shortcuts`` keeps
+ * JupyterLab's keyboard shortcuts out of it: keys typed into its inputs stay there.
+ */
+function widgetRoot(name) {
+  return html("div", { class: `pl-widget pl-${name}`, "data-lm-suppress-shortcuts": "true" });
+}
+
 /** A linear or log map from data to pixels, with "nice" tick values. */
 function scale(low, high, from, to, log = false) {
   const f = log ? Math.log10 : (v) => v;
