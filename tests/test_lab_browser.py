@@ -85,7 +85,9 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
                 break
             except OSError:
                 if process.poll() is not None:
-                    pytest.fail(f"JupyterLab did not start: {process.stderr.read().decode()[-2000:]}")
+                    pytest.fail(
+                        f"JupyterLab did not start: {process.stderr.read().decode()[-2000:]}"
+                    )
                 time.sleep(0.5)
         yield base, workspace
     finally:

@@ -242,6 +242,42 @@ def test_book_sliders_change_what_is_shown(book: Served, tab: Tab) -> None:
         move_every_slider(tab, book.url(name))
 
 
+# what a widget shows: its SVG and text, and the pixels of its canvases
+DRAWN = "el => el.innerHTML + [...el.querySelectorAll('canvas')].map(c => c.toDataURL()).join()"
+
+
+def test_book_widgets_run_from_the_stored_state_and_every_slider_steps(
+    book: Served, tab: Tab, shots: Path
+) -> None:
+    """Each anywidget widget starts on the page with no kernel; each of its sliders redraws the
+    picture on every single arrow-key step (continuous, not a few presets), and no request
+    leaves the site."""
+    pages = [n for n in book.pages() if "pl-anywidget" in (book.root / n).read_text("utf-8")]
+    assert pages, "the book shows its widgets on the site"
+    requests: list[str] = []
+    tab.page.on("request", lambda request: requests.append(request.url))
+    for name in pages:
+        tab.open(book.url(name))
+        widgets = tab.page.locator(".pl-anywidget")
+        for index in range(widgets.count()):
+            widget = widgets.nth(index)
+            widget.scroll_into_view_if_needed()
+            expect(widget).to_have_attribute("data-pl-ready", "1")
+            sliders = widget.locator("input[type=range]")
+            for k in range(sliders.count()):
+                slider = sliders.nth(k)
+                slider.press("Home")
+                for step in range(3):
+                    before = widget.evaluate(DRAWN)
+                    slider.press("ArrowRight")
+                    after = widget.evaluate(DRAWN)
+                    assert after != before, f"{name}: widget {index}, slider {k}, step {step}"
+            widget.screenshot(path=str(shots / f"widget-{Path(name).stem}-{index}.png"))
+    assert not tab.problems, tab.problems
+    outside = [u for u in requests if not u.startswith((book.url(""), "blob:", "data:"))]
+    assert not outside, outside
+
+
 def test_book_at_phone_width_dark_mode_and_theme_toggle(chromium: Any, book: Served, shots: Path):
     context = chromium.new_context(
         viewport={"width": 390, "height": 844}, color_scheme="dark", is_mobile=True

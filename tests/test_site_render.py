@@ -496,6 +496,81 @@ def test_widget_only_output_gets_a_note_but_not_next_to_a_fallback() -> None:
     assert "live explorer" not in render(code_cell(output(described), output(fallback)))
 
 
+def _anywidget_page(state: dict[str, Any]) -> tuple[Renderer, str]:
+    renderer = make_renderer()
+    renderer.ctx.widget_models = {
+        "m1": {"model_module": "anywidget", "state": state},
+        "m2": {"model_module": "@jupyter-widgets/base", "state": {}},
+    }
+    view = {
+        "output_type": "display_data",
+        "data": {
+            "application/vnd.jupyter.widget-view+json": {"content": json.dumps({"model_id": "m1"})},
+            "text/plain": {"content": "<explorer: interactive>"},
+        },
+    }
+    return renderer, renderer.render(code_cell(output(view), output(view)))
+
+
+def test_an_anywidget_output_runs_on_the_page_from_the_notebook_stored_state() -> None:
+    esm = "export default { render({ model, el }) { el.textContent = '</script>'; } };"
+    state = {"_esm": esm, "_css": ".x {}", "layout": "IPY_MODEL_m2", "lrs": [0.1, 0.2], "lr": 0.1}
+    renderer, out = _anywidget_page(state)
+    assert out.count('class="output pl-anywidget"') == 2 and "<explorer" not in out
+    (states,) = {m for m in re.findall(r'class="pl-widget-state">(.*?)</script>', out)}
+    assert json.loads(states) == {"lrs": [0.1, 0.2], "lr": 0.1}  # no module, no layout
+    sources = renderer.ctx.widget_sources
+    assert len(sources) == 2  # one module and one stylesheet, however many widgets use them
+    (esm_id,) = [k for k in sources if k.startswith("pl-esm-")]
+    assert f'data-esm="{esm_id}"' in out and sources[esm_id] == esm
+    from pytorch_lessons.site.widgets import sources_html
+
+    page = sources_html(renderer.ctx)
+    assert "</script>'" not in page  # the module's text cannot end the script element early
+    (text,) = re.findall(rf'id="{esm_id}">(.*?)</script>', page)
+    assert json.loads(text) == esm
+
+
+def test_a_large_widget_value_is_written_apart_and_the_page_stays_small() -> None:
+    weights = "A" * 50_000  # e.g. a model's weights, base64
+    renderer, out = _anywidget_page({"_esm": "export default {}", "weights": weights, "n": 3})
+    assert weights not in out and len(out) < 5_000
+    (states,) = set(re.findall(r'class="pl-widget-state">(.*?)</script>', out))
+    ref = json.loads(states)["weights"]
+    assert ref["src"].startswith("files/") and ref["src"].endswith(".js")
+    script = renderer.ctx.links.assets.generated[ref["src"].removeprefix("files/")].decode()
+    assert ref["$plData"] in script and weights in script
+
+
+def test_other_widgets_and_unknown_models_keep_their_text_or_note() -> None:
+    renderer = make_renderer()
+    renderer.ctx.widget_models = {"m2": {"model_module": "@jupyter-widgets/controls", "state": {}}}
+    for model_id in ("m2", "missing"):
+        view = {
+            "output_type": "display_data",
+            "data": {
+                "application/vnd.jupyter.widget-view+json": {
+                    "content": json.dumps({"model_id": model_id})
+                },
+                "text/plain": {"content": "IntSlider(value=1)"},
+            },
+        }
+        out = renderer.render(code_cell(output(view)))
+        assert "pl-anywidget" not in out and "widget-note" in out
+
+
+def test_a_myst_anywidget_directive_runs_its_module_with_its_model() -> None:
+    renderer = make_renderer()
+    esm = b"export default { render() {} };"
+    renderer.ctx.read_public = lambda name: {"w.mjs": esm}.get(name.lstrip("/"))
+    out = renderer.render({"type": "anywidget", "esm": "/w.mjs", "model": {"n": 2}})
+    assert 'class="output pl-anywidget"' in out and '{"n":2}' in out
+    assert list(renderer.ctx.widget_sources.values()) == [esm.decode()]
+    missing = make_renderer()
+    assert missing.render({"type": "anywidget", "esm": "/nope.mjs", "model": {}}) == ""
+    assert any("cannot read its module" in w for w in missing.ctx.warnings)
+
+
 @pytest.mark.parametrize(
     ("attrs", "present", "absent"),
     [

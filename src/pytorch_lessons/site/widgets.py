@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from .render import RenderContext
 
 STATE_MIME = "application/vnd.jupyter.widget-state+json"
+#: A state value longer than this (as JSON) -- a model's weights -- is written as a separate
+#: script file instead of into the page, which stays small; ``site.js`` loads it on demand.
+LARGE_VALUE = 20_000
 
 
 def stored_models(widgets: Any) -> dict[str, dict[str, Any]]:
@@ -49,6 +52,7 @@ def anywidget_html(
 ) -> str:
     """The placeholder ``site.js`` turns into a running widget."""
     attrs = f' data-esm="{_source_id(ctx, "esm", esm)}"'
+    state = {key: _maybe_apart(ctx, value) for key, value in state.items()}
     if css:
         attrs += f' data-css="{_source_id(ctx, "css", css)}"'
     return (
@@ -56,6 +60,17 @@ def anywidget_html(
         f'<script type="application/json" class="pl-widget-state">{script_json(state)}</script>'
         "</div>"
     )
+
+
+def _maybe_apart(ctx: RenderContext, value: Any) -> Any:
+    """``value`` itself, or -- when it is large -- a reference to the script that holds it."""
+    text = script_json(value)
+    if len(text) <= LARGE_VALUE:
+        return value
+    key = hashlib.sha256(text.encode()).hexdigest()[:16]
+    script = f"(window.plWidgetData = window.plWidgetData || {{}})[{json.dumps(key)}] = {text};\n"
+    src = ctx.links.assets.generate(script.encode(), ".js")
+    return {"$plData": key, "src": src}
 
 
 def notebook_widget_html(ctx: RenderContext, model_id: str) -> str | None:

@@ -408,6 +408,29 @@
       widget_manager: {}
     };
   }
+  // Large values (a model's weights) live in their own script file: loaded when needed.
+  var scripts = {};
+  function loadScript(src) {
+    if (!scripts[src]) {
+      scripts[src] = new Promise(function (resolve, reject) {
+        var tag = document.createElement("script");
+        tag.src = src;
+        tag.onload = resolve;
+        tag.onerror = function () { reject(new Error("cannot load " + src)); };
+        document.head.appendChild(tag);
+      });
+    }
+    return scripts[src];
+  }
+  function resolveData(state) {
+    var keys = Object.keys(state).filter(function (k) {
+      return state[k] && typeof state[k] === "object" && state[k].$plData;
+    });
+    return Promise.all(keys.map(function (k) {
+      var ref = state[k];
+      return loadScript(ref.src).then(function () { state[k] = window.plWidgetData[ref.$plData]; });
+    })).then(function () { return state; });
+  }
   var modules = {};
   function load(id) {
     if (!modules[id]) {
@@ -432,7 +455,8 @@
       var model = staticModel(state);
       var view = document.createElement("div");
       el.appendChild(view);
-      load(el.dataset.esm).then(function (module) {
+      Promise.all([load(el.dataset.esm), resolveData(state)]).then(function (loaded) {
+        var module = loaded[0];
         var widget = module.default;
         return Promise.resolve(typeof widget === "function" ? widget() : widget).then(function (w) {
           return Promise.resolve(w.initialize && w.initialize({ model: model })).then(function () {
