@@ -9,18 +9,13 @@ then save and reload, and it still draws.
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from pytorch_lessons.editions import write_student_edition
-from pytorch_lessons.lab import lab_command, trust_chapters
+from pytorch_lessons.lab import headless_lab
 
 from .conftest import BOOK
 
@@ -48,54 +43,10 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     if not CHROMIUM.exists():
         pytest.skip("Chromium is not installed (apt-get install -y chromium)")
     root = tmp_path_factory.mktemp("lab")
-    workspace, data, settings = root / "student", root / "data", root / "settings"
+    workspace = root / "student"
     write_student_edition(BOOK, workspace)
-    for name, value in SETTINGS.items():
-        path = settings / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(value), encoding="utf-8")
-    old = os.environ.get("JUPYTER_DATA_DIR")
-    os.environ["JUPYTER_DATA_DIR"] = str(data)  # where trust is kept: empty, as on a fresh clone
-    try:
-        trust_chapters(workspace)  # what `make lab` does before it starts JupyterLab
-    finally:
-        if old is None:
-            os.environ.pop("JUPYTER_DATA_DIR")
-        else:
-            os.environ["JUPYTER_DATA_DIR"] = old
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    argv, env = lab_command(workspace)
-    argv += [
-        f"--ServerApp.port={port}",
-        "--ServerApp.ip=127.0.0.1",
-        "--no-browser",
-        f"--IdentityProvider.token={TOKEN}",
-        f"--LabApp.user_settings_dir={settings}",
-        f"--LabApp.workspaces_dir={root / 'workspaces'}",
-    ]
-    env = {**env, "JUPYTER_DATA_DIR": str(data), "PYTORCH_LESSONS_FAST": "1"}
-    process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(240):  # wait for the server to answer
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=5)
-                break
-            except OSError:
-                if process.poll() is not None:
-                    pytest.fail(
-                        f"JupyterLab did not start: {process.stderr.read().decode()[-2000:]}"
-                    )
-                time.sleep(0.5)
+    with headless_lab(workspace, root, SETTINGS, {"PYTORCH_LESSONS_FAST": "1"}, TOKEN) as base:
         yield base, workspace
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 STARTUP = Path(__file__).with_name("kernel_startup.py")
@@ -83,3 +88,65 @@ def run_lab(folder: Path, paired: bool = False) -> int:
         return subprocess.call(argv, env=env)
     except KeyboardInterrupt:
         return 0
+
+
+@contextmanager
+def headless_lab(
+    folder: Path,
+    work: Path,
+    settings: Mapping[str, dict] | None = None,
+    env: Mapping[str, str] | None = None,
+    token: str = "lessons",
+) -> Iterator[str]:
+    """JupyterLab on ``folder`` for a scripted browser (tests, benchmarks); yields its base URL
+    (append ``?token=<token>``). ``work`` holds its own Jupyter data folder -- where trust is
+    kept: empty, as on a fresh clone, until :func:`trust_chapters` signs the chapters, as
+    ``make lab`` does -- and user ``settings`` (``{"plugin-id.jupyterlab-settings": {...}}``)."""
+    data, user = Path(work) / "data", Path(work) / "settings"
+    for name, value in (settings or {}).items():
+        path = user / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(value), encoding="utf-8")
+    old = os.environ.get("JUPYTER_DATA_DIR")
+    os.environ["JUPYTER_DATA_DIR"] = str(data)
+    try:
+        trust_chapters(folder)
+    finally:
+        if old is None:
+            os.environ.pop("JUPYTER_DATA_DIR")
+        else:
+            os.environ["JUPYTER_DATA_DIR"] = old
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    argv, base_env = lab_command(folder)
+    argv += [
+        f"--ServerApp.port={port}",
+        "--ServerApp.ip=127.0.0.1",
+        "--no-browser",
+        f"--IdentityProvider.token={token}",
+        f"--LabApp.user_settings_dir={user}",
+        f"--LabApp.workspaces_dir={Path(work) / 'workspaces'}",
+    ]
+    full_env = {**base_env, **(env or {}), "JUPYTER_DATA_DIR": str(data)}
+    process = subprocess.Popen(
+        argv, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(240):  # wait for the server to answer
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5)
+                break
+            except OSError:
+                if process.poll() is not None:
+                    stderr = process.stderr.read().decode() if process.stderr else ""
+                    raise RuntimeError(f"JupyterLab did not start: {stderr[-2000:]}") from None
+                time.sleep(0.5)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
