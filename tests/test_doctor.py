@@ -45,6 +45,9 @@ def test_missing_widgets_front_end_is_a_problem(monkeypatch):
         doctor, "_version", lambda name: None if name == "jupyterlab_widgets" else "1.0"
     )
     assert not doctor.check_widgets().ok
+    monkeypatch.setattr(doctor, "_version", lambda name: None if name == "anywidget" else "1.0")
+    finding = doctor.check_widgets()
+    assert not finding.ok and "anywidget" in finding.what and "pip install anywidget" in finding.fix
 
 
 def test_unavailable_device_choice_is_a_problem(monkeypatch):

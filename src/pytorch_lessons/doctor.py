@@ -67,10 +67,19 @@ def check_widgets() -> Finding:
             "ipywidgets or its JupyterLab front-end (jupyterlab_widgets) is missing",
             "pip install ipywidgets (then restart JupyterLab)",
         )
+    anywidget = _version("anywidget")
+    if anywidget is None:  # every widget of the book is an anywidget module
+        return Finding(
+            False,
+            "anywidget is missing: the book's widgets will not draw",
+            "pip install anywidget (then restart JupyterLab)",
+        )
     lab_text = (
         f", JupyterLab {lab}" if lab else " (JupyterLab not installed: `pip install jupyterlab`)"
     )
-    return Finding(True, f"ipywidgets {widgets} with front-end {front_end}{lab_text}")
+    return Finding(
+        True, f"ipywidgets {widgets} with front-end {front_end}, anywidget {anywidget}{lab_text}"
+    )
 
 
 def check_device() -> Finding:
