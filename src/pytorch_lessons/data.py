@@ -18,6 +18,8 @@ from pathlib import Path
 
 import torch
 
+from pytorch_lessons.checks import positive_int
+
 DATA_VARIABLE = "PYTORCH_LESSONS_DATA"
 MNIST_MEAN = 0.1307
 MNIST_STD = 0.3081
@@ -188,8 +190,8 @@ def mnist_tensors(
     The same numbers as ``ToTensor()`` + ``Normalize((0.1307,), (0.3081,))`` per sample, computed
     once for the whole split -- many times faster to train on. ``limit`` keeps the first N.
     """
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0):
-        raise ValueError(f"limit must be a positive int or None, got {limit!r}")
+    if limit is not None:
+        positive_int("limit", limit, or_none=True)
     dataset = load_mnist(train=train, root=root)
     images, labels = dataset.data, dataset.targets
     if limit is not None:
@@ -210,8 +212,7 @@ def make_linear_data(
     Returns ``X`` of shape ``(n, d)`` drawn from N(0, 1) and ``y`` of shape ``(n, 1)``.
     Uses its own random generator, so it does not disturb the global seed.
     """
-    if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
-        raise ValueError(f"n must be a positive int, got {n!r}")
+    positive_int("n", n)
     w = torch.as_tensor(weights, dtype=torch.float32).flatten()
     if w.numel() == 0:
         raise ValueError("weights must have at least one value")

@@ -9,6 +9,8 @@ import sys
 import numpy as np
 import torch
 
+from pytorch_lessons.checks import is_int
+
 DEVICE_VARIABLE = "PYTORCH_LESSONS_DEVICE"
 _KNOWN = ("cpu", "cuda", "mps")
 
@@ -52,7 +54,7 @@ def set_seed(seed: int = 0) -> None:
     has none), which makes CPU runs repeatable, and -- as PyTorch requires for that on CUDA --
     sets ``CUBLAS_WORKSPACE_CONFIG`` unless it is already set.
     """
-    if isinstance(seed, bool) or not isinstance(seed, int):
+    if not is_int(seed):
         raise TypeError(f"seed must be an int, got {type(seed).__name__}")
     if seed < 0:
         raise ValueError(f"seed must be >= 0, got {seed}")

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
+from pytorch_lessons.checks import int_at_least
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -159,8 +161,7 @@ def draw_graph(
     """
     import matplotlib.pyplot as plt
 
-    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 2:
-        raise ValueError(f"max_nodes must be an int >= 2, got {max_nodes!r}")
+    int_at_least("max_nodes", max_nodes, 2)
     graph = trace_graph(output, names)
     if len(graph.nodes) > max_nodes:
         raise ValueError(
