@@ -11,8 +11,9 @@ from pytorch_lessons.plot import (
     plot_losses,
     show_broadcast,
     show_digits,
+    show_feature_maps,
+    show_filters,
 )
-from pytorch_lessons.train import History
 
 
 def _texts(fig: Figure) -> list[str]:
@@ -20,7 +21,7 @@ def _texts(fig: Figure) -> list[str]:
 
 
 def test_plot_losses_draws_train_and_validation_from_a_history():
-    history = History(train_loss=[1.0, 0.5, 0.25], valid_loss=[1.1, 0.6, 0.4])
+    history = {"train": [1.0, 0.5, 0.25], "validation": [1.1, 0.6, 0.4]}
     fig = plot_losses(history, log=True)
     ax = fig.axes[0]
     assert [line.get_label() for line in ax.get_lines()] == ["train", "validation"]
@@ -40,7 +41,7 @@ def test_plot_losses_marks_divergence_instead_of_plotting_nan():
     [
         ({}, ValueError, "every loss curve is empty"),
         ({"train": []}, ValueError, "every loss curve is empty"),
-        ([1.0, 2.0], TypeError, "history must be a History"),
+        ([1.0, 2.0], TypeError, "history must be a dict of name -> list of losses"),
         ({"train": ["a"]}, TypeError, "must hold numbers"),
     ],
 )
@@ -56,7 +57,7 @@ def test_live_loss_plot_accumulates_points_and_draws_once_closed():
     assert live.curves == {"train": [1.0, 0.5], "validation": [0.7]}
     assert live.close() is None  # a cell ending in live.close() shows the plot once, not twice
     assert len(live.figure.axes[0].get_lines()) == 2
-    live.update(History(train_loss=[3.0, 2.0]))
+    live.update({"train": [3.0, 2.0]})
     assert live.curves == {"train": [3.0, 2.0]}
 
 
@@ -251,3 +252,61 @@ def test_plot_fit_draws_points_curves_and_validation():
 def test_plot_fit_rejects_bad_input(args, kwargs, error, match):
     with pytest.raises(error, match=match):
         plot_fit(*args, **kwargs)
+
+
+def test_show_filters_and_feature_maps():
+    weight = torch.randn(6, 2, 3, 3)
+    fig = show_filters(weight, ncols=4)
+    assert sum(1 for ax in fig.axes if ax.images) == 6
+    assert fig._suptitle.get_text() == "6 filters, (3, 3)"
+    maps = show_feature_maps(torch.rand(1, 3, 5, 5), titles=["a", "b", "c"], title="maps")
+    assert [t.get_text() for t in maps.axes[0].texts] == ["maps", "a", "b", "c"]
+    default = show_feature_maps(torch.rand(2, 4, 4)).axes[0].texts
+    assert [t.get_text() for t in default] == ["2 feature maps, (4, 4)", "0", "1"]
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: show_filters([1]), TypeError, "weight must be a tensor"),
+        (lambda: show_filters(torch.zeros(3, 3, 3)), ValueError, "out_channels"),
+        (lambda: show_filters(torch.zeros(2, 1, 3, 3), ncols=0), ValueError, "ncols"),
+        (lambda: show_feature_maps("x"), TypeError, "maps must be a tensor"),
+        (lambda: show_feature_maps(torch.zeros(2, 2, 3, 3)), ValueError, r"\(C, H, W\)"),
+        (lambda: show_feature_maps(torch.zeros(2, 3, 3), ncols=True), ValueError, "ncols"),
+        (lambda: show_feature_maps(torch.zeros(2, 3, 3), titles=["a"]), ValueError, "titles"),
+    ],
+)
+def test_filter_and_map_pictures_reject_bad_input(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_plot_confusion_writes_the_counts():
+    from pytorch_lessons.plot import plot_confusion
+
+    fig = plot_confusion(torch.tensor([[5, 1], [0, 7]]))
+    assert isinstance(fig, Figure)
+    assert sorted(t.get_text() for t in fig.axes[0].texts) == ["1", "5", "7"]  # no "0" written
+    assert fig.axes[0].get_xlabel() == "predicted class"
+    with pytest.raises(ValueError, match="square"):
+        plot_confusion(torch.zeros(2, 3))
+
+
+def test_show_misclassified_gallery_most_confident_first():
+    from pytorch_lessons.plot import show_misclassified
+
+    images = torch.rand(4, 1, 6, 6)
+    probabilities = torch.tensor([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.3, 0.7]])
+    labels = torch.tensor([0, 0, 1, 1])
+    fig = show_misclassified(images, labels, probabilities, count=5, ncols=1)
+    assert _texts(fig) == ["0→1 (80%)\np(0) = 20%", "1→0 (60%)\np(1) = 40%"]
+    assert _texts(show_misclassified(images, labels, probabilities, count=1)) == [
+        "0→1 (80%)\np(0) = 20%"
+    ]
+    with pytest.raises(ValueError, match="no misclassified"):
+        show_misclassified(images, probabilities.argmax(1), probabilities)
+    with pytest.raises(ValueError, match="count"):
+        show_misclassified(images, labels, probabilities, count=0)
+    with pytest.raises(ValueError, match="one row per image"):
+        show_misclassified(images, labels, probabilities[:2])

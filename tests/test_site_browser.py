@@ -3,8 +3,8 @@ sliders, navigation, phone width. Screenshots go to ``_build/html/_screenshots/`
 
 Two sites are served: the real book (built once by ``test_site_build.build_book_site``) and a
 small demo site rendered from hand-written MyST JSON, which always has an MNIST page, a
-solution and one of our precomputed sliders, so every mechanism is exercised even while the
-book is young. Chromium must be installed (``apt-get install chromium``): without it these
+solution, a hand-written slider and a MyST ``{anywidget}`` widget, so every mechanism is
+exercised whatever the book holds. Chromium must be installed (``apt-get install chromium``): without it these
 tests fail, they do not skip.
 """
 
@@ -14,6 +14,7 @@ import functools
 import http.server
 import io
 import json
+import math
 import re
 import threading
 from collections.abc import Iterator
@@ -333,6 +334,35 @@ def test_book_print_layout_hides_chrome_and_unclips_outputs(book: Served, tab: T
     tab.page.emulate_media(media="screen")
 
 
+def test_book_digit_pad_recognizes_a_drawn_one_and_zero(book: Served, tab: Tab, shots: Path):
+    """Chapter 07's pad runs the trained model in the page: a vertical stroke is a 1, an
+    ellipse a 0 -- drawn with the mouse, as a reader does, on the page opened from disk."""
+    pages = [
+        n for n in book.pages() if "pl-widget pl-digit-pad" in (book.root / n).read_text("utf-8")
+    ]
+    assert pages, "no page has the draw-a-digit pad"
+    tab.open((book.root / pages[0]).as_uri())
+    pad = tab.page.locator(".pl-digit-pad")
+    expect(pad).to_have_attribute("data-status", "empty")
+    pad.scroll_into_view_if_needed()
+    answer = pad.locator(".pl-pad-answer")
+    canvas = pad.locator("canvas.pl-pad-canvas")
+    one = [(140.0, 40.0), (140.0, 240.0)]
+    zero = [
+        (140 + 60 * math.sin(2 * math.pi * k / 40), 140 - 95 * math.cos(2 * math.pi * k / 40))
+        for k in range(41)
+    ]
+    for digit, stroke in (("1", one), ("0", zero)):
+        pad.get_by_role("button", name="clear the drawing").click()
+        expect(pad).to_have_attribute("data-status", "empty")
+        draw_stroke(tab.page, canvas, stroke)
+        expect(answer).to_have_attribute("data-prediction", digit)
+        expect(pad).to_have_attribute("data-prediction", digit)
+        expect(pad).to_have_attribute("data-status", "drawn")
+        pad.screenshot(path=str(shots / f"digit-pad-{digit}.png"))
+    assert not tab.problems, tab.problems
+
+
 # ---------------------------------------------------------------- the demo site (mechanisms)
 
 
@@ -349,7 +379,18 @@ def test_demo_solution_opens_on_click(demo: Served, tab: Tab, shots: Path) -> No
 
 
 def test_demo_slider_changes_what_is_shown(demo: Served, tab: Tab) -> None:
-    assert move_every_slider(tab, demo.url("mnist.html")) == 2
+    assert move_every_slider(tab, demo.url("mnist.html")) == 1
+
+
+def test_demo_myst_anywidget_runs_its_module_with_its_model(demo: Served, tab: Tab) -> None:
+    tab.open(demo.url("mnist.html"))
+    widget = tab.page.locator(".pl-anywidget")
+    expect(widget).to_have_attribute("data-pl-ready", "1")
+    shown = widget.locator(".demo-widget-value")
+    expect(shown).to_have_text("widget value 3")  # the directive's model
+    widget.locator("input[type=range]").press("ArrowRight")
+    expect(shown).to_have_text("widget value 4")
+    assert not tab.problems, tab.problems
 
 
 def test_demo_link_into_closed_solution_and_copy_button(demo: Served, tab: Tab) -> None:
@@ -400,6 +441,21 @@ def open_first_solution(tab: Tab, url: str, shot: Path) -> None:
     solution.scroll_into_view_if_needed()
     tab.page.screenshot(path=str(shot))
     assert not tab.problems, tab.problems
+
+
+def draw_stroke(page: Any, canvas: Any, points: list[tuple[float, float]]) -> None:
+    """Draw through ``points`` (pad pixels, 0..280) with the mouse button held down."""
+    box = canvas.bounding_box()
+    scale = box["width"] / 280
+
+    def at(x: float, y: float) -> tuple[float, float]:
+        return box["x"] + x * scale, box["y"] + y * scale
+
+    page.mouse.move(*at(*points[0]))
+    page.mouse.down()
+    for point in points[1:]:
+        page.mouse.move(*at(*point), steps=4)
+    page.mouse.up()
 
 
 def move_every_slider(tab: Tab, url: str) -> int:
@@ -465,24 +521,30 @@ def _figure_png(value: float) -> bytes:
 
 
 def _sliders() -> list[str]:
-    """A hand-written slider, and one from the book's own ``precomputed_slider``."""
-    from matplotlib.figure import Figure
-
-    from pytorch_lessons.widgets import precomputed_slider
-
-    hand = (
+    """A hand-written slider in an HTML output."""
+    return [
         '<div><input type="range" id="demo-s" min="0" max="4" value="1">'
         '<span id="demo-v">value = 1</span></div><script>(function () {'
         'var s = document.getElementById("demo-s"), v = document.getElementById("demo-v");'
         's.addEventListener("input", function () { v.textContent = "value = " + s.value; });'
         "})();</script>"
-    )
-    frames = []
-    for value in (1.0, 2.0, 3.0):
-        figure = Figure(figsize=(1.6, 1.2), dpi=50)
-        figure.add_subplot().plot([0, 1], [0, value])
-        frames.append((f"{value:g}", figure))
-    return [hand, precomputed_slider(frames, "slope").html]
+    ]
+
+
+# What MyST's {anywidget} directive points at: an ESM module, run with the directive's model.
+DEMO_WIDGET = """export default { render({ model, el }) {
+  const input = document.createElement("input");
+  input.type = "range"; input.min = 0; input.max = 9; input.value = model.get("value");
+  input.setAttribute("aria-label", "demo value");
+  const shown = document.createElement("span");
+  shown.className = "demo-widget-value";
+  const draw = () => { shown.textContent = `widget value ${model.get("value")}`; };
+  input.addEventListener("input", () => { model.set("value", Number(input.value)); });
+  model.on("change:value", draw);
+  draw();
+  el.append(input, shown);
+} };
+"""
 
 
 def write_demo_site(root: Path) -> None:
@@ -491,6 +553,7 @@ def write_demo_site(root: Path) -> None:
     (root / "public").mkdir()
     (root / "public" / "plot-1.png").write_bytes(_figure_png(2.0))
     (root / "public" / "07-mnist-1.ipynb").write_text('{"cells": []}')
+    (root / "public" / "demo-widget.mjs").write_text(DEMO_WIDGET)
     config = {
         "title": "Demo",
         "projects": [
@@ -547,6 +610,7 @@ def write_demo_site(root: Path) -> None:
                 _para(_text("We classify MNIST digits.")),
                 _cell("train()", {"output_type": "stream", "name": "stdout", "text": "epoch 1\n"}),
                 _cell("explore()", *sliders),
+                {"type": "anywidget", "esm": "/demo-widget.mjs", "model": {"value": 3}},
                 _cell(
                     "plot()",
                     _display("image/png", png),
@@ -570,23 +634,3 @@ def write_demo_site(root: Path) -> None:
     (root / "content" / "index.json").write_text(json.dumps(intro))
     (root / "content" / "mnist.json").write_text(json.dumps(mnist))
     (root / "myst.search.json").write_text(json.dumps({"version": "1", "records": records}))
-
-
-def test_book_learning_rate_slider_page_keys_jump_a_decade(book: Served, tab: Tab) -> None:
-    from pytorch_lessons.widgets.lr_explorer import DEFAULT_LRS, _fmt_lr, decade_pages
-
-    slider_html = 'aria-label="learning rate"'
-    pages = [n for n in book.pages() if slider_html in (book.root / n).read_text("utf-8")]
-    assert pages, "no page has the precomputed learning-rate slider"
-    tab.open(book.url(pages[0]))
-    slider = tab.page.locator(f"input[type=range][{slider_html}]").first
-    shown = slider.locator("xpath=..").locator(".pl-value")
-    slider.scroll_into_view_if_needed()
-    start = int(slider.input_value())
-    up = decade_pages(DEFAULT_LRS)[start][1]
-    slider.focus()
-    slider.press("PageUp")
-    expect(shown).to_have_text(_fmt_lr(DEFAULT_LRS[up]))
-    slider.press("ArrowLeft")
-    expect(shown).to_have_text(_fmt_lr(DEFAULT_LRS[up - 1]))
-    assert not tab.problems, tab.problems

@@ -245,6 +245,14 @@ def test_page_weight_is_reported(book_site: Path) -> None:
     print("\n" + "\n".join(lines))
 
 
+def test_every_page_stays_light(book_site: Path) -> None:
+    """Each page's HTML stays under 350 KB: widgets carry numbers, not pictures, and a large
+    value (a model's weights) is a separate file loaded by the widget that needs it."""
+    for name, _ in toc_pages():
+        size = (book_site / name).stat().st_size
+        assert size < 350_000, f"{name} is {size // 1000} KB of HTML"
+
+
 def test_no_test_marker_on_any_page(book_site: Path) -> None:
     """Readers never see nbval's markers: they live in cell tags, which pages do not show."""
     for page in sorted(book_site.glob("*.html")):

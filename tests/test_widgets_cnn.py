@@ -1,15 +1,13 @@
-"""The convolution explorer and the prediction explorer: their computations, pictures and widgets."""
+"""The convolution explorer: its computations, pictures and widget."""
 
 from __future__ import annotations
 
 import pytest
 import torch
 import torch.nn.functional as F
-from matplotlib.figure import Figure
-from torch import nn
 
 from pytorch_lessons.widgets import conv_explorer as ce
-from pytorch_lessons.widgets import prediction_explorer as pe
+from pytorch_lessons.widgets.base import BookWidget
 
 IMAGE = torch.arange(36, dtype=torch.float32).reshape(6, 6) / 35
 
@@ -124,281 +122,112 @@ def test_apply_kernel_rejects_bad_input(image, kernel, error, match):
         ce.apply_kernel(image, kernel)
 
 
-# -- convolution explorer: pictures and widget --------------------------------------------------
+# -- convolution explorer: the widget's state holds every preset map, and it convolves a typed kernel
 
 
-def test_draw_conv_shows_three_panels_and_the_formula():
-    fig = ce.draw_conv(ce.apply_kernel(IMAGE, "sharpen", stride=1, padding=2))
-    assert isinstance(fig, Figure)
-    titles = [ax.get_title() for ax in fig.axes]
-    assert titles == ["input (6, 6), padding 2", "kernel 3×3, stride 1", "feature map (8, 8)"]
-    assert fig._suptitle.get_text() == "output size: ⌊(6 + 2·2 − 3)/1⌋ + 1 = 8"
-    assert len(fig.axes[1].texts) == 9  # the kernel's numbers
-    big = ce.draw_conv(ce.apply_kernel(torch.zeros(10, 10), torch.ones(6, 6)))
-    assert len(big.axes[1].texts) == 0  # too many numbers to print
-    with pytest.raises(TypeError, match="ConvResult"):
-        ce.draw_conv("sharpen")
+DIGIT = torch.zeros(28, 28)
+DIGIT[6:22, 12:16] = 1.0  # a vertical bar: Sobel x answers at its two sides, with opposite signs
 
 
-def test_render_png():
-    png = ce.render_png(ce.draw_conv(ce.apply_kernel(IMAGE, "identity")))
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-
-
-def test_conv_explorer_update_and_errors():
-    explorer = ce.ConvExplorer(IMAGE, "identity")
-    assert explorer.result is not None and explorer.error is None
-    first_png = explorer.image_view.value
-    assert first_png[:4] == b"\x89PNG"
-    result = explorer.update("box blur", 2, 1)
-    assert result.output.shape == (3, 3)
-    assert "= 3" in explorer.message.value
-    assert explorer.image_view.value != first_png
-    # the controls drive the same update
-    explorer.stride.value = 3
-    assert explorer.result.stride == 3 and explorer.result.output.shape == (2, 2)
-    explorer.preset.value = ce.CUSTOM
-    explorer.text.value = "1 1; 1 1"
-    assert explorer.result.kernel.shape == (2, 2)
-    # a bad kernel shows its error and keeps the last picture
-    picture = explorer.image_view.value
-    explorer.text.value = "1 2; 3"
-    assert explorer.error is not None and "same number of values" in explorer.message.value
-    assert explorer.image_view.value == picture
-    assert explorer.update(torch.ones(9, 9), 1, 0) is None
-    assert "does not fit" in explorer.error
-    assert repr(explorer.widget).startswith("<live convolution explorer")
-    assert explorer.widget.explorer is explorer
-
-
-def test_conv_explorer_rejects_an_unknown_preset():
-    with pytest.raises(ValueError, match="unknown kernel"):
-        ce.ConvExplorer(IMAGE, "nope")
-
-
-def test_conv_fallback_and_frames():
-    frames = ce.conv_frames(IMAGE, ["identity", "sharpen"])
-    assert [name for name, _ in frames] == ["identity", "sharpen"]
-    slider = ce.conv_fallback(IMAGE, ["identity", "emboss"], stride=2, padding=0)
-    assert slider.frames == 2 and slider.label == "kernel"
-    assert "stride 2, padding 0" in slider.html
-    with pytest.raises(ValueError, match="at least one"):
-        ce.conv_frames(IMAGE, [])
-
-
-def test_conv_explorer_displays_live_widget_then_fallback(monkeypatch):
-    shown = []
-    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
-    ce.show_conv_explorer(IMAGE, names=["identity", "sharpen"])
-    assert repr(shown[0]).startswith("<live convolution explorer")
-    assert repr(shown[1]) == "<PrecomputedSlider: kernel, 2 frames>"
-
-
-def test_show_filters_and_feature_maps():
-    weight = torch.randn(6, 2, 3, 3)
-    fig = ce.show_filters(weight, ncols=4)
-    assert sum(1 for ax in fig.axes if ax.images) == 6
-    assert fig._suptitle.get_text() == "6 filters, (3, 3)"
-    maps = ce.show_feature_maps(torch.rand(1, 3, 5, 5), titles=["a", "b", "c"], title="maps")
-    assert [t.get_text() for t in maps.axes[0].texts] == ["maps", "a", "b", "c"]
-    default = ce.show_feature_maps(torch.rand(2, 4, 4)).axes[0].texts
-    assert [t.get_text() for t in default] == ["2 feature maps, (4, 4)", "0", "1"]
-
-
-@pytest.mark.parametrize(
-    ("call", "error", "match"),
-    [
-        (lambda: ce.show_filters([1]), TypeError, "weight must be a tensor"),
-        (lambda: ce.show_filters(torch.zeros(3, 3, 3)), ValueError, "out_channels"),
-        (lambda: ce.show_filters(torch.zeros(2, 1, 3, 3), ncols=0), ValueError, "ncols"),
-        (lambda: ce.show_feature_maps("x"), TypeError, "maps must be a tensor"),
-        (lambda: ce.show_feature_maps(torch.zeros(2, 2, 3, 3)), ValueError, r"\(C, H, W\)"),
-        (lambda: ce.show_feature_maps(torch.zeros(2, 3, 3), ncols=True), ValueError, "ncols"),
-        (lambda: ce.show_feature_maps(torch.zeros(2, 3, 3), titles=["a"]), ValueError, "titles"),
-    ],
-)
-def test_filter_and_map_pictures_reject_bad_input(call, error, match):
-    with pytest.raises(error, match=match):
-        call()
-
-
-# -- prediction explorer --------------------------------------------------------------------------
-
-
-def _model() -> nn.Module:
-    torch.manual_seed(0)
-    return nn.Sequential(nn.Flatten(), nn.Linear(16, 3))
-
-
-def _data(n: int = 10) -> tuple[torch.Tensor, torch.Tensor]:
-    generator = torch.Generator().manual_seed(1)
-    return torch.randn(n, 1, 4, 4, generator=generator), torch.randint(
-        0, 3, (n,), generator=generator
+def test_the_widget_holds_every_preset_at_every_stride_and_padding():
+    explorer = ce.ConvExplorer(DIGIT, "sharpen", stride=2, padding=1)
+    assert isinstance(explorer, BookWidget)
+    assert explorer.presets == list(ce.KERNELS) and len(explorer.kernels) == len(ce.KERNELS)
+    assert explorer.strides == [1, 2, 3, 4] and explorer.paddings == [0, 1, 2, 3, 4]
+    assert (explorer.kernel, explorer.stride, explorer.padding) == ("sharpen", 2, 1)
+    assert len(explorer.maps) == len(ce.KERNELS)
+    assert all(
+        len(per_kernel) == 4 and all(len(row) == 5 for row in per_kernel)
+        for per_kernel in explorer.maps
+    )
+    for k, name in enumerate(ce.KERNELS):
+        assert torch.allclose(torch.tensor(explorer.kernels[k]), ce.kernel(name), rtol=1e-3)
+        for i, s in enumerate(explorer.strides):
+            for j, p in enumerate(explorer.paddings):
+                result = ce.apply_kernel(DIGIT, name, s, p)  # PyTorch's numbers, F.conv2d
+                stored = explorer.maps[k][i][j]
+                assert stored["shape"] == list(result.output.shape)
+                error = (ce.dequantized(stored) - result.output).abs().max().item()
+                assert error <= stored["scale"] / 2 + 1e-6  # int8 with a per-map scale
+                assert explorer.formulas[i][j] == result.formula
+    assert explorer.formulas[1][1] == "⌊(28 + 2·1 − 3)/2⌋ + 1 = 14"
+    assert explorer.maps[0][0][0]["shape"] == [26, 26] and explorer.maps[0][3][4]["shape"] == [9, 9]
+    assert torch.allclose(ce.dequantized(explorer.image), DIGIT)  # the image, as uint8
+    assert (
+        repr(explorer) == "<convolution explorer: interactive in JupyterLab and on the book's site>"
     )
 
 
-def test_predict_probabilities_in_eval_mode_in_batches():
-    model = nn.Sequential(nn.Flatten(), nn.Linear(16, 3), nn.Dropout(0.9))
-    model.train()
-    images, _ = _data(7)
-    probabilities = predict_probabilities = pe.predict_probabilities(model, images, batch_size=3)
-    assert probabilities.shape == (7, 3)
-    assert torch.allclose(probabilities.sum(dim=1), torch.ones(7))
-    model.eval()
-    with torch.no_grad():
-        expected = model(images).softmax(dim=1)
-    assert torch.allclose(predict_probabilities, expected)  # dropout was off
-    assert not model.training  # eval() restored what it was at the last call
-    model.train()
-    pe.predict_probabilities(model, images[:, 0])  # (N, H, W) is accepted
-    assert model.training
+def test_stored_feature_maps_keep_their_sign_and_their_zeros():
+    explorer = ce.ConvExplorer(DIGIT)
+    sobel = ce.dequantized(explorer.maps[list(ce.KERNELS).index("vertical edges (Sobel x)")][0][1])
+    exact = ce.apply_kernel(DIGIT, "vertical edges (Sobel x)", padding=1).output
+    assert sobel.min() < 0 < sobel.max() and torch.equal(sobel.sign(), exact.sign())
+    assert sobel[0, 0] == 0
+    assert sobel[14, 11].item() == pytest.approx(4.0)  # left of the bar: dark to bright
+    assert sobel[14, 16].item() == pytest.approx(-4.0)  # right of it: bright to dark
+    assert explorer.maps[0][0][0]["dtype"] == "int8" and explorer.image["dtype"] == "uint8"
+
+
+def test_the_state_is_small_enough_to_store_in_the_notebook():
+    import json
+
+    explorer = ce.ConvExplorer(torch.rand(28, 28))
+    numbers = {k: v for k, v in explorer.get_state().items() if k not in ("_esm", "_css")}
+    assert len(json.dumps(numbers)) < 100_000
+    assert "export default" in explorer._esm and "function askKernel" in explorer._esm
+    assert ".pl-conv-explorer" in explorer._css
+
+
+def test_a_typed_kernel_is_convolved_by_the_kernel_and_bad_ones_get_one_line():
+    explorer = ce.ConvExplorer(DIGIT)
+    sent = []
+    explorer.send = sent.append
+    explorer._on_message(
+        explorer, {"ask": "1", "kernel": "1 1; -1 -1", "stride": 2, "padding": 1}, []
+    )
+    assert sent[-1]["answer"] == "1"
+    result = sent[-1]["result"]
+    expected = ce.apply_kernel(DIGIT, "1 1; -1 -1", stride=2, padding=1)
+    assert result["kernel"] == [[1.0, 1.0], [-1.0, -1.0]]
+    assert result["formula"] == expected.formula == "⌊(28 + 2·1 − 2)/2⌋ + 1 = 15"
+    assert result["map"]["shape"] == [15, 15]
+    error = (ce.dequantized(result["map"]) - expected.output).abs().max().item()
+    assert error <= result["map"]["scale"] / 2 + 1e-6
+    explorer._on_message(explorer, {"ask": "2", "kernel": "1 2; 3", "stride": 1, "padding": 0}, [])
+    assert sent[-1] == {
+        "answer": "2",
+        "error": "every kernel row needs the same number of values, got rows of lengths [2, 1]",
+    }
+    explorer._on_message(explorer, {"ask": "3", "kernel": "1 x", "stride": 1, "padding": 0}, [])
+    assert sent[-1]["error"] == "'x' in the kernel is not a number"
+    explorer._on_message(explorer, {"ask": "4", "kernel": "1", "stride": 9, "padding": 0}, [])
+    assert sent[-1]["error"] == "stride must be one of 1, 2, 3, 4, got 9"
+    explorer._on_message(explorer, {"ask": "5", "stride": 1, "padding": 0}, [])
+    assert sent[-1]["error"] == "kernel text must be a string, got NoneType"
+    explorer._on_message(explorer, {"something": "else"}, [])  # not a question: ignored
+    assert len(sent) == 5
 
 
 @pytest.mark.parametrize(
-    ("args", "error", "match"),
+    ("kwargs", "error", "match"),
     [
-        (("model", torch.zeros(2, 1, 4, 4)), TypeError, "torch.nn.Module"),
-        ((nn.Flatten(), [1, 2]), TypeError, "images must be a tensor"),
-        ((nn.Flatten(), torch.zeros(4, 4)), ValueError, "images must have shape"),
-        ((nn.Flatten(), torch.zeros(0, 1, 4, 4)), ValueError, "N > 0"),
+        ({"kernel": "nope"}, ValueError, "unknown kernel 'nope'"),
+        ({"stride": 0}, ValueError, "stride must be one of"),
+        ({"padding": 5}, ValueError, "padding must be one of"),
+        ({"padding": 1.0}, TypeError, "padding must be an int"),
+        ({"custom": 3}, TypeError, "custom must be a string"),
+        ({"image": torch.zeros(5, 9)}, ValueError, "at least 7×7"),
+        ({"image": [[0.0]]}, TypeError, "image must be a tensor"),
     ],
 )
-def test_predict_probabilities_rejects_bad_input(args, error, match):
+def test_the_widget_rejects_bad_settings(kwargs, error, match):
+    arguments = {"image": DIGIT, **kwargs}
     with pytest.raises(error, match=match):
-        pe.predict_probabilities(*args)
-    with pytest.raises(ValueError, match="batch_size"):
-        pe.predict_probabilities(_model(), torch.zeros(2, 1, 4, 4), batch_size=0)
+        ce.ConvExplorer(**arguments)
 
 
-def test_confusion_matrix_counts_true_rows_and_predicted_columns():
-    labels = torch.tensor([0, 0, 1, 2, 2, 2])
-    predictions = torch.tensor([0, 1, 1, 2, 0, 2])
-    matrix = pe.confusion_matrix(predictions, labels, num_classes=3)
-    assert matrix.tolist() == [[1, 1, 0], [0, 1, 0], [1, 0, 2]]
-    assert pe.confusion_matrix([1, 1], [1, 0], num_classes=2).tolist() == [[0, 1], [0, 1]]
-
-
-@pytest.mark.parametrize(
-    ("predictions", "labels", "kwargs", "error", "match"),
-    [
-        (torch.tensor([0, 1]), torch.tensor([0]), {}, ValueError, "predictions has 2 entries"),
-        (torch.tensor([0.5]), torch.tensor([0]), {}, ValueError, "integer class indices"),
-        (torch.tensor([0]), torch.tensor([[0]]), {}, ValueError, "1-D"),
-        (torch.tensor([3]), torch.tensor([0]), {"num_classes": 3}, ValueError, r"0\.\.2"),
-        (torch.tensor([0]), torch.tensor([-1]), {}, ValueError, "labels must lie"),
-        (torch.tensor([0]), torch.tensor([0]), {"num_classes": 0}, ValueError, "num_classes"),
-        (torch.tensor([0]), object(), {}, TypeError, "labels must be"),
-    ],
-)
-def test_confusion_matrix_rejects_bad_input(predictions, labels, kwargs, error, match):
-    with pytest.raises(error, match=match):
-        pe.confusion_matrix(predictions, labels, **kwargs)
-
-
-def test_plot_confusion_writes_the_counts():
-    matrix = torch.tensor([[5, 1], [0, 7]])
-    fig = pe.plot_confusion(matrix)
-    texts = sorted(t.get_text() for t in fig.axes[0].texts)
-    assert texts == ["1", "5", "7"]
-    with pytest.raises(ValueError, match="square"):
-        pe.plot_confusion(torch.zeros(2, 3))
-
-
-def test_prediction_caption_and_properties():
-    p = pe.Prediction(4, 2, torch.tensor([0.1, 0.2, 0.7]))
-    assert (p.predicted, p.correct) == (2, True)
-    assert p.confidence == pytest.approx(0.7)
-    assert p.caption() == "test digit 4: label 2, predicted 2 (70.0%)"
-    unknown = pe.Prediction(0, None, torch.tensor([0.6, 0.4]))
-    assert unknown.correct is None and unknown.caption() == "test digit 0: predicted 0 (60.0%)"
-
-
-def test_draw_prediction_colours_truth_and_mistake():
-    fig = pe.draw_prediction(torch.rand(28, 28), torch.tensor([0.1, 0.6, 0.3]), label=2, index=9)
-    bars = fig.axes[1].patches
-    colours = [bar.get_facecolor()[:3] for bar in bars]
-    from matplotlib.colors import to_rgb
-
-    assert colours[2] == pytest.approx(to_rgb(pe._RIGHT))
-    assert colours[1] == pytest.approx(to_rgb(pe._WRONG))
-    assert "label 2, predicted 1" in fig._suptitle.get_text()
-    with pytest.raises(ValueError, match="one image"):
-        pe.draw_prediction(torch.rand(2, 1, 4, 4), torch.tensor([1.0]))
-    with pytest.raises(ValueError, match="probabilities"):
-        pe.draw_prediction(torch.rand(4, 4), torch.ones(1, 3))
-
-
-def test_misclassified_most_confident_first():
-    probabilities = torch.tensor([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.3, 0.7]])
-    labels = torch.tensor([0, 0, 1, 1])
-    assert pe.misclassified(probabilities, labels).tolist() == [1, 2]
-    with pytest.raises(ValueError, match="2-D"):
-        pe.misclassified(torch.ones(3), labels)
-
-
-def test_show_misclassified_gallery():
-    images = torch.rand(4, 1, 6, 6)
-    probabilities = torch.tensor([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.3, 0.7]])
-    labels = torch.tensor([0, 0, 1, 1])
-    fig = pe.show_misclassified(images, labels, probabilities, count=5, ncols=1)
-    (ax,) = fig.axes
-    assert [t.get_text() for t in ax.texts] == ["0→1 (80%)\np(0) = 20%", "1→0 (60%)\np(1) = 40%"]
-    with pytest.raises(ValueError, match="no misclassified"):
-        pe.show_misclassified(images, probabilities.argmax(1), probabilities)
-    with pytest.raises(ValueError, match="count"):
-        pe.show_misclassified(images, labels, probabilities, count=0)
-    with pytest.raises(ValueError, match="one row per image"):
-        pe.show_misclassified(images, labels, probabilities[:2])
-
-
-def test_fallback_indices_mix_first_digits_and_mistakes():
-    probabilities = torch.eye(3)[torch.tensor([0, 1, 2, 0, 1, 2, 0, 1, 2, 0])].float()
-    labels = torch.tensor([0, 1, 2, 0, 1, 2, 0, 1, 2, 1])  # only index 9 is wrong
-    assert pe.fallback_indices(probabilities, labels, count=6) == [0, 1, 2, 3, 4, 9]
-    assert pe.fallback_indices(probabilities, labels, count=2) == [0, 1]
-    with pytest.raises(ValueError, match="count"):
-        pe.fallback_indices(probabilities, labels, count=0)
-
-
-def test_prediction_explorer_browses_and_filters_mistakes():
-    images, labels = _data(10)
-    probabilities = pe.predict_probabilities(_model(), images)
-    explorer = pe.PredictionExplorer(probabilities, images, labels)
-    shown = explorer.show(3)
-    assert shown.index == 3 and shown.label == int(labels[3])
-    assert explorer.image_view.value[:4] == b"\x89PNG"
-    explorer.slider.value = 5
-    assert explorer.current.index == 5
-    wrong = pe.misclassified(probabilities, labels)
-    assert len(wrong) > 0
-    explorer.only_mistakes.value = True
-    assert explorer.slider.max == len(wrong) - 1
-    assert explorer.current.index == int(wrong[0]) and explorer.current.correct is False
-    explorer.only_mistakes.value = False
-    assert explorer.slider.max == 9
-    with pytest.raises(ValueError, match="position"):
-        explorer.show(10)
-    with pytest.raises(TypeError, match="position"):
-        explorer.show("1")
-    assert repr(explorer.widget).startswith("<live prediction explorer")
-    with pytest.raises(ValueError, match="one row per image"):
-        pe.PredictionExplorer(probabilities[:3], images, labels)
-
-
-def test_prediction_fallback_and_explorer_display(monkeypatch):
-    images, labels = _data(10)
-    model = _model()
-    probabilities = pe.predict_probabilities(model, images)
-    frames = pe.prediction_frames(probabilities, images, labels, [0, 4])
-    assert [name.split(" (")[0] for name, _ in frames] == ["digit 0", "digit 4"]
-    right_then_wrong = torch.tensor([[0.9, 0.05, 0.05], [0.9, 0.05, 0.05]])
-    frames = pe.prediction_frames(right_then_wrong, images[:2], torch.tensor([0, 2]), [0, 1])
-    assert [name for name, _ in frames] == ["digit 0", "digit 1 (a mistake)"]
-    with pytest.raises(ValueError, match="at least one"):
-        pe.prediction_frames(probabilities, images, labels, [])
-    shown = []
-    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
-    pe.show_prediction_explorer(model, images, labels, count=4)
-    assert repr(shown[0]).startswith("<live prediction explorer")
-    assert repr(shown[1]) == "<PrecomputedSlider: test digit, 4 frames>"
-    assert "browse all 10" in shown[1].html
+def test_show_conv_explorer_returns_the_widget_to_display():
+    shown = ce.show_conv_explorer(DIGIT[None], "emboss", padding=2)
+    assert isinstance(shown, ce.ConvExplorer)
+    assert (shown.kernel, shown.stride, shown.padding) == ("emboss", 1, 2)

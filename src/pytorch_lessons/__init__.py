@@ -4,12 +4,12 @@ Small modules, one concept each, readable alone:
 
 - :mod:`pytorch_lessons.device` -- pick a device, seed everything.
 - :mod:`pytorch_lessons.data` -- where data lives, MNIST, synthetic data.
-- :mod:`pytorch_lessons.train` -- a short ``fit`` / ``evaluate`` pair.
-- :mod:`pytorch_lessons.plot` -- loss curves, a live loss plot, digit grids.
+- :mod:`pytorch_lessons.plot` -- loss curves, a live loss plot, digit grids, fits, filters.
+- :mod:`pytorch_lessons.evaluation` -- probabilities, confusion matrices, the mistakes.
 - :mod:`pytorch_lessons.exercises` -- ``check`` and ``hint`` for the book's exercises.
 - :mod:`pytorch_lessons.fast` -- instructor fast mode: ``fast_mode()``, ``sized(normal, fast)``.
 - :mod:`pytorch_lessons.lesson` -- ``start_chapter()``, what a chapter's first cell sets up.
-- :mod:`pytorch_lessons.widgets` -- live widgets with kernel-free fallbacks for the site.
+- :mod:`pytorch_lessons.widgets` -- the widgets: anywidget modules that work without a kernel.
 
 ``import pytorch_lessons`` stays light: torchvision, matplotlib and ipywidgets are imported
 only by the functions that need them.

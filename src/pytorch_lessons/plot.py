@@ -16,8 +16,6 @@ import torch
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from pytorch_lessons.train import History
-
 
 def _pyplot():
     import matplotlib.pyplot as plt
@@ -25,16 +23,12 @@ def _pyplot():
     return plt
 
 
-def _curves(history: History | Mapping[str, Sequence[float]]) -> dict[str, list[float]]:
-    if isinstance(history, Mapping):
-        curves = {str(k): list(v) for k, v in history.items()}
-    elif hasattr(history, "train_loss"):
-        curves = {"train": list(history.train_loss), "validation": list(history.valid_loss)}
-    else:
+def _curves(history: Mapping[str, Sequence[float]]) -> dict[str, list[float]]:
+    if not isinstance(history, Mapping):
         raise TypeError(
-            "history must be a History from fit() or a dict of name -> list of losses, "
-            f"got {type(history).__name__}"
+            f"history must be a dict of name -> list of losses, got {type(history).__name__}"
         )
+    curves = {str(k): list(v) for k, v in history.items()}
     curves = {name: values for name, values in curves.items() if len(values) > 0}
     if not curves:
         raise ValueError("nothing to plot: every loss curve is empty")
@@ -45,7 +39,7 @@ def _curves(history: History | Mapping[str, Sequence[float]]) -> dict[str, list[
 
 
 def plot_losses(
-    history: History | Mapping[str, Sequence[float]],
+    history: Mapping[str, Sequence[float]],
     log: bool = False,
     xlabel: str = "epoch",
     title: str = "Loss",
@@ -95,9 +89,9 @@ class LiveLossPlot:
     """A loss plot that redraws in place while a model trains.
 
     In JupyterLab it updates one output at most every ``interval`` seconds; when run headless
-    (nbval, the site build) the notebook keeps one final static figure. Pass
-    :meth:`update` as ``fit(..., on_epoch_end=live.update)``, or call it from your own loop
-    (``live.update(step=step, train=loss)`` puts the point at that step on the x axis).
+    (nbval, the site build) the notebook keeps one final static figure. Call :meth:`update`
+    from the training loop (``live.update(step=step, train=loss)`` puts the point at that step
+    on the x axis).
     :meth:`close` draws the final picture into the same output: the plot appears once.
     """
 
@@ -122,7 +116,7 @@ class LiveLossPlot:
 
     def update(
         self,
-        history: History | Mapping[str, Sequence[float]] | None = None,
+        history: Mapping[str, Sequence[float]] | None = None,
         *,
         step: float | None = None,
         **values: float,

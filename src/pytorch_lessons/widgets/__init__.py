@@ -8,6 +8,7 @@ static site, and asks the kernel only for what it has no numbers for.
 from __future__ import annotations
 
 from pytorch_lessons.widgets.conv_explorer import ConvExplorer, apply_kernel, show_conv_explorer
+from pytorch_lessons.widgets.digit_pad import DigitPad, show_digit_pad
 from pytorch_lessons.widgets.gd_playground import (
     GdPlayground,
     draw_paths,
@@ -19,6 +20,7 @@ from pytorch_lessons.widgets.prediction_explorer import PredictionExplorer, show
 
 __all__ = [
     "ConvExplorer",
+    "DigitPad",
     "GdPlayground",
     "LrExplorer",
     "PredictionExplorer",
@@ -26,6 +28,7 @@ __all__ = [
     "draw_paths",
     "run_path",
     "show_conv_explorer",
+    "show_digit_pad",
     "show_gd_playground",
     "show_lr_explorer",
     "show_prediction_explorer",

@@ -1,37 +1,28 @@
 """The convolution explorer: slide a kernel over an image, see the feature map and its size.
 
-Three layers, each usable alone:
-
 - :func:`apply_kernel` -- the computation: ``F.conv2d`` of a 2-D image with one kernel, a stride
   and a padding; returns a :class:`ConvResult` with the feature map and the output-size formula
   ``⌊(n + 2p − k)/s⌋ + 1`` worked out (:func:`output_size`, :func:`size_formula`).
-- :func:`draw_conv` -- the picture: the (padded) input, the kernel's numbers, the feature map.
-- :class:`ConvExplorer` / :func:`show_conv_explorer` -- the live widget (a preset or typed kernel,
-  stride and padding), plus a precomputed slider over the preset kernels for the static site.
-
-Also the two pictures of what a trained network learned: :func:`show_filters` and
-:func:`show_feature_maps`.
+- :class:`ConvExplorer` / :func:`show_conv_explorer` -- the widget: PyTorch convolves the image
+  once with every preset kernel of :data:`KERNELS` at every stride of :data:`STRIDES` and
+  padding of :data:`PADDINGS`; the module ``js/conv_explorer.js`` draws the one the controls
+  pick, at once, with or without a kernel. A kernel typed in is convolved by the notebook's
+  kernel (:meth:`ConvExplorer.answer`).
 """
 
 from __future__ import annotations
 
-import io
+import base64
 import math
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import torch
 import torch.nn.functional as F
+import traitlets
 
-from pytorch_lessons.plot import image_grid
-from pytorch_lessons.widgets.live import labelled, show_live_and_static
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
-    from pytorch_lessons.widgets.static import PrecomputedSlider
+from pytorch_lessons.widgets.base import BookWidget, rounded
 
 #: The preset kernels: the classic hand-made filters of image processing.
 KERNELS: dict[str, tuple[tuple[float, ...], ...]] = {
@@ -193,233 +184,145 @@ def apply_kernel(
     return ConvResult(picture, weights, stride, padding, out[0, 0])
 
 
-def render_png(fig: Figure) -> bytes:
-    """The figure as PNG bytes (what the live widget shows)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    buffer = io.BytesIO()
-    canvas.print_png(buffer, metadata={"Software": None}, pil_kwargs={"compress_level": 1})
-    return buffer.getvalue()
+#: The strides and paddings the explorer's sliders offer (each map is precomputed).
+STRIDES: tuple[int, ...] = tuple(range(1, MAX_STRIDE + 1))
+PADDINGS: tuple[int, ...] = tuple(range(MAX_PADDING + 1))
+#: The explorer's ``kernel`` when the student typed one in (the module sets it).
+CUSTOM = "custom"
 
 
-def _kernel_text(value: float) -> str:
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+def _quantized(values: torch.Tensor, signed: bool) -> dict[str, Any]:
+    """A 2-D map as small integers: their bytes (base64) and the scale that turns them back.
+
+    A signed map (a feature map, whose sign matters) becomes int8 ``round(v / scale)`` with
+    ``scale = max|v| / 127``, so 0 stays exactly 0; an unsigned one (the input image) becomes
+    uint8 ``round((v - low) / scale)``. Each value comes back within ``scale / 2``, in about
+    a fifth of the characters of floats rounded to 4 digits.
+    """
+    v = values.detach().cpu().double()
+    if signed:
+        low, scale, dtype = 0.0, v.abs().max().item() / 127, torch.int8
+    else:
+        low = v.min().item()
+        scale, dtype = (v.max().item() - low) / 255, torch.uint8
+    q = torch.round((v - low) / scale) if scale > 0 else torch.zeros_like(v)
+    return {
+        "dtype": "int8" if signed else "uint8",
+        "shape": list(v.shape),
+        "low": low,
+        "scale": scale if scale > 0 else 1.0,  # in full: a few characters once per map
+        "data": base64.b64encode(q.to(dtype).numpy().tobytes()).decode("ascii"),
+    }
 
 
-def draw_conv(result: ConvResult) -> Figure:
-    """Three panels: the input with its zero padding (the first window outlined), the kernel's
-    numbers, and the feature map, titled with the output-size formula. Returns a closed figure."""
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Rectangle
-
-    if not isinstance(result, ConvResult):
-        raise TypeError(
-            f"result must be a ConvResult from apply_kernel(), got {type(result).__name__}"
-        )
-    p = result.padding
-    padded = F.pad(result.image, (p, p, p, p))
-    fig, (ax_in, ax_k, ax_out) = plt.subplots(
-        1, 3, figsize=(8, 3.0), dpi=80, gridspec_kw={"width_ratios": [3, 2, 3]}
-    )
-    plt.close(fig)
-    ax_in.imshow(padded.numpy(), cmap="gray")
-    if p:
-        ax_in.add_patch(
-            Rectangle((p - 0.5, p - 0.5), *result.image.shape[::-1], fill=False, ec="#4c72b0", lw=1)
-        )
-    kh, kw = result.kernel.shape
-    ax_in.add_patch(Rectangle((-0.5, -0.5), kw, kh, fill=False, ec="#c0392b", lw=1.5))
-    ax_in.set_title(f"input {tuple(result.image.shape)}, padding {p}", fontsize=9)
-
-    limit = max(result.kernel.abs().max().item(), 1e-6)
-    ax_k.imshow(result.kernel.numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit)
-    if kh * kw <= 25:
-        for i in range(kh):
-            for j in range(kw):
-                ax_k.text(
-                    j,
-                    i,
-                    _kernel_text(result.kernel[i, j].item()),
-                    ha="center",
-                    va="center",
-                    fontsize=9,
-                )
-    ax_k.set_title(f"kernel {kh}×{kw}, stride {result.stride}", fontsize=9)
-
-    ax_out.imshow(result.output.numpy(), cmap="gray")
-    ax_out.set_title(f"feature map {tuple(result.output.shape)}", fontsize=9)
-    for ax in (ax_in, ax_k, ax_out):
-        ax.set_xticks([])
-        ax.set_yticks([])
-    fig.suptitle(f"output size: {result.formula}", fontsize=10)
-    fig.tight_layout()
-    return fig
+def dequantized(stored: dict[str, Any]) -> torch.Tensor:
+    """The values a stored map stands for: what the module draws."""
+    dtype = torch.int8 if stored["dtype"] == "int8" else torch.uint8
+    data = torch.frombuffer(bytearray(base64.b64decode(stored["data"])), dtype=dtype)
+    return data.float().reshape(stored["shape"]) * stored["scale"] + stored["low"]
 
 
-CUSTOM = "custom (type below)"
+def _result_state(result: ConvResult) -> dict[str, Any]:
+    """What the module draws of one convolution: the feature map (int8 + scale), the kernel's
+    numbers, and the output-size formula."""
+    return {
+        "map": _quantized(result.output, signed=True),
+        "kernel": rounded(result.kernel.tolist()),
+        "formula": result.formula,
+    }
 
 
-class ConvExplorer:
-    """The live widget: choose a preset kernel or type one, a stride and a padding.
+def _check_setting(name: str, value: Any, choices: tuple[int, ...]) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(str, choices))}, got {value}")
+    return value
 
-    ``update(...)`` is what the controls call: it recomputes, redraws and returns the
-    :class:`ConvResult`, so it can be driven and tested without a browser. A kernel that does
-    not parse, or that does not fit, shows its error instead of a picture.
+
+class ConvExplorer(BookWidget, module="conv_explorer", title="convolution explorer"):
+    """The widget: a preset kernel (or one typed in), a stride and a padding over one image.
+
+    Made, it convolves the image with every preset kernel at every stride and padding
+    (``maps[kernel][stride - 1][padding]``, int8 with a scale, and their output-size
+    ``formulas[stride - 1][padding]``, in the widget's state); the controls only pick one.
+    ``kernel``, ``stride``, ``padding`` and ``custom`` follow the controls. :meth:`answer`
+    convolves a kernel typed in, which the module asks for.
     """
 
-    def __init__(self, image: torch.Tensor, kernel: str = "vertical edges (Sobel x)") -> None:
-        import ipywidgets as widgets
+    image = traitlets.Dict().tag(sync=True)
+    presets = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    kernels = traitlets.List(traitlets.List(traitlets.List(traitlets.Float()))).tag(sync=True)
+    strides = traitlets.List(traitlets.Int()).tag(sync=True)
+    paddings = traitlets.List(traitlets.Int()).tag(sync=True)
+    maps = traitlets.List(traitlets.List(traitlets.List(traitlets.Dict()))).tag(sync=True)
+    formulas = traitlets.List(traitlets.List(traitlets.Unicode())).tag(sync=True)
+    kernel = traitlets.Unicode().tag(sync=True)
+    custom = traitlets.Unicode().tag(sync=True)
+    stride = traitlets.Int().tag(sync=True)
+    padding = traitlets.Int().tag(sync=True)
 
-        self.image = _as_image(image)
+    def __init__(
+        self,
+        image: torch.Tensor,
+        kernel: str = "vertical edges (Sobel x)",
+        stride: int = 1,
+        padding: int = 0,
+        custom: str = "1 0 -1; 2 0 -2; 1 0 -1",
+    ) -> None:
+        picture = _as_image(image)
         if kernel not in KERNELS:
             raise ValueError(f"unknown kernel {kernel!r}: expected one of {', '.join(KERNELS)}")
-        self.preset = widgets.Dropdown(
-            options=[*KERNELS, CUSTOM], value=kernel, description="kernel"
+        stride = _check_setting("stride", stride, STRIDES)
+        padding = _check_setting("padding", padding, PADDINGS)
+        if not isinstance(custom, str):
+            raise TypeError(f"custom must be a string, got {type(custom).__name__}")
+        if min(picture.shape) < MAX_KERNEL:
+            raise ValueError(
+                f"the image must be at least {MAX_KERNEL}×{MAX_KERNEL}, so that every kernel the "
+                f"explorer accepts fits; got {tuple(picture.shape)}"
+            )
+        self._image = picture
+        maps: list[list[list[dict[str, Any]]]] = [[[] for _ in STRIDES] for _ in KERNELS]
+        formulas: list[list[str]] = [[] for _ in STRIDES]
+        for i, s in enumerate(STRIDES):
+            for p in PADDINGS:
+                for k, name in enumerate(KERNELS):
+                    result = apply_kernel(picture, name, s, p)
+                    maps[k][i].append(_quantized(result.output, signed=True))
+                formulas[i].append(result.formula)  # the same for every 3 × 3 preset
+        super().__init__(
+            image=_quantized(picture, signed=False),
+            presets=list(KERNELS),
+            kernels=[rounded(list(map(list, KERNELS[name]))) for name in KERNELS],
+            strides=list(STRIDES),
+            paddings=list(PADDINGS),
+            maps=maps,
+            formulas=formulas,
+            kernel=kernel,
+            custom=custom,
+            stride=stride,
+            padding=padding,
         )
-        self.text = widgets.Text(
-            value="1 0 -1; 2 0 -2; 1 0 -1",
-            description="custom",
-            placeholder="rows separated by ;",
-            continuous_update=False,
-        )
-        self.stride = widgets.IntSlider(value=1, min=1, max=MAX_STRIDE, description="stride")
-        self.padding = widgets.IntSlider(value=0, min=0, max=MAX_PADDING, description="padding")
-        self.image_view = widgets.Image(format="png")
-        self.message = widgets.HTML()
-        self.result: ConvResult | None = None
-        self.error: str | None = None
-        for control in (self.preset, self.text, self.stride, self.padding):
-            control.observe(lambda _change: self.refresh(), names="value")
-        self.refresh()
-        controls = widgets.HBox(
-            [widgets.VBox([self.preset, self.text]), widgets.VBox([self.stride, self.padding])]
-        )
-        self.widget = labelled(widgets.VBox, "convolution explorer")(
-            [controls, self.message, self.image_view]
-        )
-        self.widget.explorer = self
 
-    def refresh(self) -> ConvResult | None:
-        """Recompute from the controls' current values."""
-        chosen = self.text.value if self.preset.value == CUSTOM else self.preset.value
-        return self.update(chosen, self.stride.value, self.padding.value)
+    def convolve(self, weights: torch.Tensor | str, stride: int, padding: int) -> ConvResult:
+        """``apply_kernel`` on the explorer's image, as a kernel typed in is convolved."""
+        return apply_kernel(self._image, weights, stride, padding)
 
-    def update(self, kernel: torch.Tensor | str, stride: int, padding: int) -> ConvResult | None:
-        """Convolve with these settings and show the result, or the error that prevents it."""
-        try:
-            result = apply_kernel(self.image, kernel, stride, padding)
-        except (TypeError, ValueError) as error:
-            self.error = str(error)
-            self.message.value = f"<span style='color:#c0392b'>{_escape(self.error)}</span>"
-            return None
-        self.error = None
-        self.result = result
-        self.message.value = f"output size: {_escape(result.formula)}"
-        self.image_view.value = render_png(draw_conv(result))
-        return result
-
-
-def _escape(text: str) -> str:
-    import html
-
-    return html.escape(text)
-
-
-def conv_frames(
-    image: torch.Tensor,
-    names: Sequence[str] | None = None,
-    stride: int = 1,
-    padding: int = 1,
-) -> list[tuple[str, Figure]]:
-    """One ``(kernel name, figure)`` frame per preset kernel, for the static slider."""
-    names = list(KERNELS) if names is None else list(names)
-    if not names:
-        raise ValueError("names must hold at least one preset kernel")
-    return [(name, draw_conv(apply_kernel(image, name, stride, padding))) for name in names]
-
-
-def conv_fallback(
-    image: torch.Tensor, names: Sequence[str] | None = None, stride: int = 1, padding: int = 1
-) -> PrecomputedSlider:
-    """The static-site version: a precomputed slider over the preset kernels."""
-    from pytorch_lessons.widgets.static import precomputed_slider
-
-    return precomputed_slider(
-        conv_frames(image, names, stride, padding),
-        "kernel",
-        caption=f"Precomputed for the preset kernels (stride {stride}, padding {padding}); "
-        "run the notebook to type your own kernel, stride and padding.",
-    )
+    def answer(self, request: dict[str, Any]) -> dict[str, Any]:
+        """A kernel typed in: ``{"kernel": "1 0 -1; ...", "stride": 1, "padding": 0}`` -> its
+        feature map, numbers and formula, to draw. Text that does not parse raises ValueError."""
+        stride = _check_setting("stride", request.get("stride"), STRIDES)
+        padding = _check_setting("padding", request.get("padding"), PADDINGS)
+        weights = parse_kernel(request.get("kernel"))  # type: ignore[arg-type]
+        return _result_state(self.convolve(weights, stride, padding))
 
 
 def show_conv_explorer(
     image: torch.Tensor,
     kernel: str = "vertical edges (Sobel x)",
-    names: Sequence[str] | None = None,
-) -> None:
-    """Show the live convolution explorer and, below it, its precomputed static version.
-
-    In JupyterLab the static version hides itself when the live widget is shown; on the static
-    site (no kernel) it is the one that works. Instructor fast mode skips it. The displayed box
-    keeps its :class:`ConvExplorer` as ``.explorer``.
-    """
-    explorer = ConvExplorer(image, kernel)
-    show_live_and_static(explorer.widget, lambda: conv_fallback(image, names))
-
-
-def _grid(count: int, ncols: int) -> tuple[int, int]:
-    cols = max(1, min(ncols, count))
-    return math.ceil(count / cols), cols
-
-
-def show_filters(weight: torch.Tensor, ncols: int = 8, title: str | None = None) -> Figure:
-    """A convolution layer's filters, one small picture per output channel (its first input
-    channel), in a blue-white-red scale centred on 0: red weights excite, blue inhibit."""
-    import matplotlib.pyplot as plt
-
-    if not isinstance(weight, torch.Tensor):
-        raise TypeError(f"weight must be a tensor (e.g. conv.weight), got {type(weight).__name__}")
-    if weight.ndim != 4 or weight.shape[0] == 0:
-        raise ValueError(
-            f"weight must have shape (out_channels, in_channels, kH, kW), got {tuple(weight.shape)}"
-        )
-    if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols <= 0:
-        raise ValueError(f"ncols must be a positive int, got {ncols!r}")
-    filters = weight.detach().cpu().float()[:, 0]
-    limit = max(filters.abs().max().item(), 1e-6)
-    rows, cols = _grid(len(filters), ncols)
-    fig, axes = plt.subplots(
-        rows, cols, figsize=(1.0 * cols, 1.05 * rows + 0.3), dpi=80, squeeze=False
-    )
-    plt.close(fig)
-    for i, ax in enumerate(axes.flat):
-        ax.axis("off")
-        if i < len(filters):
-            ax.imshow(filters[i].numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit)
-            ax.set_title(str(i), fontsize=8)
-    fig.suptitle(title or f"{len(filters)} filters, {tuple(filters.shape[1:])}", fontsize=10)
-    fig.tight_layout()
-    return fig
-
-
-def show_feature_maps(
-    maps: torch.Tensor,
-    ncols: int = 8,
-    title: str | None = None,
-    titles: Sequence[str] | None = None,
-) -> Figure:
-    """Feature maps ``(C, H, W)`` or ``(1, C, H, W)``: one grey picture per channel, titled by
-    its channel number or by ``titles``."""
-    if not isinstance(maps, torch.Tensor):
-        raise TypeError(f"maps must be a tensor, got {type(maps).__name__}")
-    if maps.ndim == 4 and maps.shape[0] == 1:
-        maps = maps[0]
-    if maps.ndim != 3 or maps.shape[0] == 0:
-        raise ValueError(f"maps must have shape (C, H, W) or (1, C, H, W), got {tuple(maps.shape)}")
-    if titles is not None and len(titles) != len(maps):
-        raise ValueError(f"titles has {len(titles)} entries but there are {len(maps)} maps")
-    names = [str(i) for i in range(len(maps))] if titles is None else list(titles)
-    heading = title or f"{len(maps)} feature maps, {tuple(maps.shape[1:])}"
-    return image_grid(maps, names, ncols=ncols, fontsize=8, title=heading)
+    stride: int = 1,
+    padding: int = 0,
+) -> ConvExplorer:
+    """The convolution explorer over ``image`` (28 × 28 for a digit): shown as a cell's last line."""
+    return ConvExplorer(image, kernel, stride, padding)

@@ -5,27 +5,30 @@
 - :func:`run_path` -- the computation: run one ``torch.optim`` optimizer (SGD, SGD + momentum,
   Adam, RMSprop) from a start point; returns a :class:`GdPath` (every point and loss).
 - :func:`draw_paths` -- the picture: the paths on the surface's contour plot, and their losses.
-- :class:`GdPlayground` / :func:`show_gd_playground` -- the live widget, plus a precomputed slider
-  over preset runs for the static site.
+- :class:`GdPlayground` / :func:`show_gd_playground` -- the widget: PyTorch runs every optimizer
+  at the learning rates of :data:`STORED_LRS` (and a few momentum values) on each surface once,
+  and the module ``js/gd_playground.js`` draws the run the controls point at, at once, with or
+  without a kernel. Another start point, momentum or learning rate is run by the kernel
+  (:meth:`GdPlayground.answer`).
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import torch
+import traitlets
 
-from pytorch_lessons.widgets.live import labelled, show_live_and_static
-from pytorch_lessons.widgets.lr_explorer import FastRenderer, _log_y, explorer_data
+from pytorch_lessons.widgets.base import BookWidget, rounded
+from pytorch_lessons.widgets.lr_explorer import explorer_data
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
-
-    from pytorch_lessons.widgets.static import PrecomputedSlider
 
 OPTIMIZERS: tuple[str, ...] = ("SGD", "SGD + momentum", "Adam", "RMSprop")
 _COLORS = ("#c0392b", "#2471a3", "#229954", "#8e44ad", "#d68910", "#17202a")
@@ -113,14 +116,35 @@ def _surface(surface: str) -> Surface:
 
 
 @functools.cache
-def _grid(name: str, n: int = 120):
-    """The surface's loss on an ``n x n`` grid over its view, as NumPy arrays (computed once)."""
+def _grid(name: str, n: int = 120) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The surface's loss on an ``n x n`` grid over its view (computed once): the ``n`` values
+    of θ₁, the ``n`` values of θ₂, and the losses, one row per value of θ₂."""
     surface = SURFACES[name]
     xs = torch.linspace(*surface.xlim, n, dtype=torch.float64)
     ys = torch.linspace(*surface.ylim, n, dtype=torch.float64)
     gx, gy = torch.meshgrid(xs, ys, indexing="xy")
-    z = surface.loss(torch.stack([gx, gy], dim=-1))
-    return gx.numpy(), gy.numpy(), z.numpy()
+    return xs, ys, surface.loss(torch.stack([gx, gy], dim=-1))
+
+
+@functools.cache
+def _best(name: str) -> float:
+    """The surface's lowest loss (cached: the line's takes a least-squares solve)."""
+    return SURFACES[name].minimum()[1]
+
+
+#: How many contour levels the pictures draw (the highest only touches the corners of the view):
+#: few, because every line of the widget's and of the static figures is stored in the notebook.
+CONTOURS = 6
+
+
+def _levels(name: str) -> list[float]:
+    """The losses the contour lines are drawn at: :data:`CONTOURS` levels above the minimum,
+    evenly spaced on a log scale from a thousandth of the view's range to all of it."""
+    _, _, z = _grid(name)
+    best = _best(name)
+    top = z.max().item() - best
+    gaps = torch.logspace(math.log10(top * 1e-3), math.log10(top), CONTOURS, dtype=torch.float64)
+    return (best + gaps).tolist()
 
 
 @dataclass(frozen=True)
@@ -241,122 +265,7 @@ def run_path(
     )
 
 
-class GdFigure:
-    """The playground's picture for one surface, built once and redrawn in place by :meth:`draw`.
-
-    Left: contour lines of the loss, each path as connected dots from its start (○) to its end
-    (★), the minimum as ✕. Right: the gap to the minimum at each step, on a log scale. The
-    contour plot is drawn once; a redraw only replaces the paths.
-    """
-
-    def __init__(self, surface: str = "bowl") -> None:
-        import matplotlib.pyplot as plt
-        import numpy as np
-
-        self.surface = _surface(surface)
-        s = self.surface
-        self.figure, (self.ax_map, self.ax_loss) = plt.subplots(
-            1, 2, figsize=(9, 3.6), dpi=80, gridspec_kw={"width_ratios": [1.25, 1]}
-        )
-        plt.close(self.figure)
-        gx, gy, z = _grid(s.name)
-        (mx, my), self.best = s.minimum()
-        top = float(z.max()) - self.best
-        levels = self.best + np.geomspace(top * 1e-3, top, 14)
-        self.ax_map.contour(gx, gy, z, levels=levels, cmap="viridis", linewidths=0.7, alpha=0.8)
-        self.ax_map.plot(mx, my, marker="x", color="black", markersize=9, linestyle="none")
-        self.ax_map.set_xlim(*s.xlim)
-        self.ax_map.set_ylim(*s.ylim)
-        self.ax_map.set_xlabel(s.axis_names[0])
-        self.ax_map.set_ylabel(s.axis_names[1])
-        _log_y(self.ax_loss)
-        self.ax_loss.set_xlabel("step")
-        self.ax_loss.set_ylabel("loss − minimum")
-        self.title = self.ax_map.set_title(" ", fontsize=10, y=1.01)  # a fixed place: redrawn alone
-        self.diverged_labels = [
-            ax.text(
-                0.5,
-                0.88,
-                "",
-                transform=ax.transAxes,
-                ha="center",
-                va="center",
-                color="#c0392b",
-                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8},
-                visible=False,
-            )
-            for ax in (self.ax_map, self.ax_loss)
-        ]
-        self._artists: list[Any] = []
-        self._legend: Any = None
-        # fixed margins, not tight_layout: a figure without a layout engine renders in one pass
-        self.figure.subplots_adjust(left=0.07, right=0.98, bottom=0.14, top=0.91, wspace=0.3)
-        self._renderer = FastRenderer(self.figure)
-
-    def png(self) -> bytes:
-        """The picture as PNG bytes, redrawing only the paths and labels :meth:`draw` changes."""
-        dynamic = [*self._artists, self.title, *self.diverged_labels]
-        if self._legend is not None:
-            dynamic.append(self._legend)
-        return self._renderer.png(dynamic)
-
-    def draw(
-        self,
-        paths: GdPath | Sequence[GdPath] | Mapping[str, GdPath],
-        title: str | None = None,
-    ) -> Figure:
-        """Show ``paths`` (one path, a list, or a mapping from legend label to path)."""
-        labelled = _labelled_paths(paths)
-        for _, path in labelled:
-            if path.surface != self.surface.name:
-                raise ValueError(
-                    f"a path on the {path.surface!r} surface cannot be drawn on {self.surface.name!r}"
-                )
-        for artist in self._artists:
-            artist.remove()
-        self._artists = []
-        if self._legend is not None:
-            self._legend.remove()
-            self._legend = None
-        diverged = []
-        for k, (label, path) in enumerate(labelled):
-            color = _COLORS[k % len(_COLORS)]
-            xs = [p[0] for p in path.points]
-            ys = [p[1] for p in path.points]
-            dots = 2.5 if len(xs) <= 100 else 0.0  # long paths: a line, not a caterpillar
-            self._artists += self.ax_map.plot(
-                xs, ys, "-o", color=color, markersize=dots, linewidth=1.1, label=label
-            )
-            self._artists += self.ax_map.plot(
-                xs[0], ys[0], "o", color=color, markersize=7, markerfacecolor="white"
-            )
-            if path.diverged:
-                diverged.append(label)
-            else:
-                self._artists += self.ax_map.plot(xs[-1], ys[-1], "*", color=color, markersize=12)
-            gaps = [
-                max(v - self.best, 1e-12) if math.isfinite(v) else math.nan for v in path.losses
-            ]
-            self._artists += self.ax_loss.plot(range(len(gaps)), gaps, color=color, label=label)
-        start_gap = max(p.losses[0] - self.best for _, p in labelled)
-        self.ax_loss.set_ylim(1e-6, max(start_gap, 1e-3) * 1e3)
-        self.ax_loss.set_xlim(0, max(max(max(len(p.losses) - 1, p.steps) for _, p in labelled), 1))
-        if title is None:
-            title = (
-                f"{self.surface.name}: {labelled[0][0]}"
-                if len(labelled) == 1
-                else self.surface.name
-            )
-        self.title.set_text(title)
-        single = len(labelled) == 1
-        text = "" if not diverged else "diverged" if single else "diverged: " + ", ".join(diverged)
-        for label in self.diverged_labels:
-            label.set_text(text)
-            label.set_visible(bool(text))
-            label.set_fontsize(16 if single else 10)
-        if not single:
-            self._legend = self.ax_loss.legend(fontsize=8, loc="lower left")
-        return self.figure
+# --- the static picture -----------------------------------------------------------------------
 
 
 def _labelled_paths(
@@ -385,171 +294,417 @@ def _labelled_paths(
 def draw_paths(
     paths: GdPath | Sequence[GdPath] | Mapping[str, GdPath], title: str | None = None
 ) -> Figure:
-    """Draw one or more paths (all on one surface) in a new :class:`GdFigure` and return it.
+    """Draw one or more paths (all on one surface) and return the figure.
 
+    Left: contour lines of the loss, each path as connected dots from its start (○) to its end
+    (★), the minimum as ✕. Right: the gap to the minimum at each step, on a log scale.
     ``paths`` may be one path, a list, or a mapping from legend label to path. A diverged path
     is marked "diverged". The figure is closed, so it shows once as the last expression of a
     notebook cell.
     """
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, NullLocator
+
     labelled = _labelled_paths(paths)
     names = {path.surface for _, path in labelled}
     if len(names) != 1:
         raise ValueError(f"all paths must be on one surface, got {', '.join(sorted(names))}")
-    return GdFigure(names.pop()).draw(paths, title)
+    s = SURFACES[names.pop()]
+    fig, (ax_map, ax_loss) = plt.subplots(
+        1, 2, figsize=(8, 3.2), dpi=80, gridspec_kw={"width_ratios": [1.25, 1]}
+    )
+    plt.close(fig)
+    xs, ys, z = _grid(s.name)
+    (mx, my), best = s.argmin(), _best(s.name)
+    ax_map.contour(
+        xs.numpy(),
+        ys.numpy(),
+        z.numpy(),
+        levels=_levels(s.name),
+        cmap="viridis",
+        linewidths=0.7,
+        alpha=0.8,
+    )
+    ax_map.plot(mx, my, marker="x", color="black", markersize=9, linestyle="none")
+    diverged = []
+    for k, (label, path) in enumerate(labelled):
+        color = _COLORS[k % len(_COLORS)]
+        px = [p[0] for p in path.points]
+        py = [p[1] for p in path.points]
+        dots = 2.5 if len(px) <= 100 else 0.0  # long paths: a line, not a caterpillar
+        ax_map.plot(px, py, "-o", color=color, markersize=dots, linewidth=1.1, label=label)
+        ax_map.plot(px[0], py[0], "o", color=color, markersize=7, markerfacecolor="white")
+        if path.diverged:
+            diverged.append(label)
+        else:
+            ax_map.plot(px[-1], py[-1], "*", color=color, markersize=12)
+        gaps = [max(v - best, 1e-12) if math.isfinite(v) else math.nan for v in path.losses]
+        ax_loss.plot(range(len(gaps)), gaps, color=color, label=label)
+    ax_map.set_xlim(*s.xlim)
+    ax_map.set_ylim(*s.ylim)
+    ax_map.set_xlabel(s.axis_names[0])
+    ax_map.set_ylabel(s.axis_names[1])
+    # a log axis labelled 0.1, 1, 10, ... in plain text (mathtext labels are slow to draw)
+    ax_loss.set_yscale("log")
+    ax_loss.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    ax_loss.yaxis.set_minor_locator(NullLocator())
+    ax_loss.set_xlabel("step")
+    ax_loss.set_ylabel("loss − minimum")
+    start_gap = max(p.losses[0] - best for _, p in labelled)
+    ax_loss.set_ylim(1e-6, max(start_gap, 1e-3) * 1e3)
+    ax_loss.set_xlim(0, max(max(max(len(p.losses) - 1, p.steps) for _, p in labelled), 1))
+    single = len(labelled) == 1
+    if title is None:
+        title = f"{s.name}: {labelled[0][0]}" if single else s.name
+    ax_map.set_title(title, fontsize=10, y=1.01)
+    text = "" if not diverged else "diverged" if single else "diverged: " + ", ".join(diverged)
+    if text:
+        for ax in (ax_map, ax_loss):
+            ax.text(
+                0.5,
+                0.88,
+                text,
+                transform=ax.transAxes,
+                ha="center",
+                va="center",
+                color="#c0392b",
+                fontsize=16 if single else 10,
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8},
+            )
+    if not single:
+        ax_loss.legend(fontsize=8, loc="lower left")
+    fig.subplots_adjust(left=0.085, right=0.98, bottom=0.15, top=0.91, wspace=0.32)
+    return fig
 
 
-#: The static fallback's frames, on the bowl: a label, then ``run_path`` arguments.
-PRESETS: tuple[tuple[str, dict[str, Any]], ...] = (
-    ("SGD, lr 0.05 (too small)", {"optimizer": "SGD", "lr": 0.05}),
-    ("SGD, lr 0.45 (zig-zag)", {"optimizer": "SGD", "lr": 0.45}),
-    ("SGD, lr 0.55 (diverges)", {"optimizer": "SGD", "lr": 0.55}),
-    ("SGD + momentum 0.9, lr 0.05", {"optimizer": "SGD + momentum", "lr": 0.05, "momentum": 0.9}),
-    ("Adam, lr 0.3", {"optimizer": "Adam", "lr": 0.3}),
-    ("RMSprop, lr 0.05", {"optimizer": "RMSprop", "lr": 0.05}),
-)
+# --- the widget: the numbers it draws ---------------------------------------------------------
+
+DEFAULT_MOMENTUM = 0.9
+#: The learning rates the widget runs each optimizer at, from each surface's start point (with
+#: momentum 0.9): the learning-rate slider stops on these. Every rate the chapter uses is one of
+#: them; on the bowl and Rosenbrock, SGD's and SGD + momentum's largest diverges. Only a few:
+#: every path is stored in the executed notebook, which must stay small.
+STORED_LRS: dict[str, dict[str, tuple[float, ...]]] = {
+    "bowl": {
+        "SGD": (0.05, 0.1, 0.3, 0.45, 0.5, 0.55),
+        "SGD + momentum": (0.01, 0.05, 0.2, 0.5, 1.0),
+        "Adam": (0.03, 0.1, 0.3, 1.0),
+        "RMSprop": (0.01, 0.05, 0.3, 1.0),
+    },
+    "Rosenbrock": {
+        "SGD": (0.0005, 0.001, 0.002, 0.005),
+        "SGD + momentum": (0.0002, 0.0005, 0.001, 0.005),
+        "Adam": (0.01, 0.03, 0.1, 0.3),
+        "RMSprop": (0.001, 0.003, 0.01, 0.03),
+    },
+    "line": {
+        "SGD": (0.01, 0.1, 0.5, 1.1),
+        "SGD + momentum": (0.003, 0.03),
+        "Adam": (0.1, 0.3),
+        "RMSprop": (0.03, 0.1),
+    },
+}
+#: For each surface, a learning rate and the other momentum values the widget runs "SGD +
+#: momentum" at there: at that rate the momentum slider needs no kernel at these values either.
+STORED_MOMENTA: dict[str, tuple[float, tuple[float, ...]]] = {
+    "bowl": (0.05, (0.5, 0.99)),
+    "Rosenbrock": (0.001, ()),
+    "line": (0.03, ()),
+}
+
+_FLOOR = 1e-8  # a smaller gap to the minimum is stored as this (the plot ends at 1e-6)
+_TOLERANCE = 1 / 600  # how far a stored line may stray, as a share of its panel: half a pixel
 
 
-def gd_fallback(presets: Sequence[tuple[str, dict[str, Any]]] = PRESETS) -> PrecomputedSlider:
-    """The static-site version: a precomputed slider over ``presets`` (label, run_path kwargs)."""
-    from pytorch_lessons.widgets.static import precomputed_slider
+def _span(s: Surface) -> float:
+    return max(s.xlim[1] - s.xlim[0], s.ylim[1] - s.ylim[0])
 
-    if not presets:
-        raise ValueError("presets must hold at least one (label, arguments) pair")
-    frames = [(label, draw_paths(run_path(**kwargs))) for label, kwargs in presets]
-    return precomputed_slider(
-        frames,
-        "run",
-        caption="Precomputed runs on the bowl; run the notebook to choose your own settings.",
+
+def _unit(s: Surface) -> float:
+    """The step coordinates are stored in: a thousandth of the view (a third of a pixel)."""
+    return _span(s) / 1000
+
+
+def _simplify(points: torch.Tensor, tolerance: float) -> list[int]:
+    """Which of ``points`` (shape ``(n, d)``) a line must keep to pass within ``tolerance`` of
+    all of them (Douglas-Peucker; the first and the last are always kept)."""
+    keep = {0, len(points) - 1}
+    stack = [(0, len(points) - 1)]
+    while stack:
+        a, b = stack.pop()
+        if b - a < 2:
+            continue
+        chord = points[b] - points[a]
+        offsets = points[a + 1 : b] - points[a]
+        length2 = chord.dot(chord)
+        along = (offsets @ chord / length2).clamp(0, 1) if length2 > 0 else offsets[:, 0] * 0
+        distance = (offsets - along[:, None] * chord).norm(dim=1)
+        k = int(distance.argmax())
+        if distance[k] > tolerance:
+            keep.add(a + 1 + k)
+            stack += [(a, a + 1 + k), (a + 1 + k, b)]
+    return sorted(keep)
+
+
+_LAST = "0123456789ABCDEFGHIJKLMNOPQRSTUV"  # the last 5 bits of a number
+_MORE = "WXYZabcdefghijklmnopqrstuvwxyz+/"  # 5 bits of a number, more follow
+_MISSING = "."
+
+
+def encode(values: Sequence[int | None]) -> str:
+    """Whole numbers as text, one or two characters each for a smooth series: each number is
+    stored as its change from the one before, folded to a count (0, -1, 1, -2, ... as 0, 1, 2,
+    3, ...) and written 5 bits a character, lowest first (Google's encoded-polyline format,
+    with characters that JSON needs no escapes for). ``None`` is ``"."``. The module's
+    ``decode`` reads it back."""
+    out = []
+    last = 0
+    for value in values:
+        if value is None:
+            out.append(_MISSING)
+            continue
+        change, last = value - last, value
+        count = 2 * change if change >= 0 else -2 * change - 1
+        while count >= 32:
+            out.append(_MORE[count & 31])
+            count >>= 5
+        out.append(_LAST[count])
+    return "".join(out)
+
+
+def decode(text: str) -> list[int | None]:
+    """The numbers :func:`encode` wrote (what the module does in JavaScript)."""
+    values: list[int | None] = []
+    last = count = shift = 0
+    for char in text:
+        if char == _MISSING:
+            values.append(None)
+        elif char in _MORE:
+            count += _MORE.index(char) << shift
+            shift += 5
+        else:
+            count += _LAST.index(char) << shift
+            last += count // 2 if count % 2 == 0 else -(count + 1) // 2
+            values.append(last)
+            count = shift = 0
+    return values
+
+
+def _marching_squares(
+    xs: torch.Tensor, ys: torch.Tensor, z: torch.Tensor, level: float
+) -> list[list[tuple[float, float]]]:
+    """The contour lines where the grid ``z`` (one row per value of ``ys``) crosses ``level``:
+    a piece of line in every cell whose corners lie on both sides, the pieces joined up."""
+    above = z > level
+
+    def crossing(edge: tuple[str, int, int]) -> tuple[float, float]:
+        kind, i, j = edge  # "h": from (i, j) to (i, j + 1); "v": from (i, j) to (i + 1, j)
+        i2, j2 = (i, j + 1) if kind == "h" else (i + 1, j)
+        t = (level - z[i, j].item()) / (z[i2, j2].item() - z[i, j].item())
+        return (
+            xs[j].item() + t * (xs[j2].item() - xs[j].item()),
+            ys[i].item() + t * (ys[i2].item() - ys[i].item()),
+        )
+
+    corners_above = above[:-1, :-1].int() + above[:-1, 1:] + above[1:, :-1] + above[1:, 1:]
+    cells = ((corners_above > 0) & (corners_above < 4)).nonzero().tolist()
+    neighbours: dict[tuple[str, int, int], list[tuple[str, int, int]]] = {}
+    for i, j in cells:
+        bottom, right, top, left = ("h", i, j), ("v", i, j + 1), ("h", i + 1, j), ("v", i, j)
+        sides = (
+            (bottom, (i, j), (i, j + 1)),
+            (right, (i, j + 1), (i + 1, j + 1)),
+            (top, (i + 1, j + 1), (i + 1, j)),
+            (left, (i + 1, j), (i, j)),
+        )
+        cut = [edge for edge, a, b in sides if above[a] != above[b]]
+        if len(cut) == 4:  # a saddle: the cell's centre decides which corners connect
+            centre = z[i : i + 2, j : j + 2].mean().item() > level
+            if centre == bool(above[i, j]):
+                pieces = [(bottom, right), (top, left)]
+            else:
+                pieces = [(left, bottom), (right, top)]
+        else:
+            pieces = [(cut[0], cut[1])]
+        for a, b in pieces:
+            neighbours.setdefault(a, []).append(b)
+            neighbours.setdefault(b, []).append(a)
+    lines = []
+    open_ends = [edge for edge, near in neighbours.items() if len(near) == 1]
+    for first in open_ends + list(neighbours):  # lines that leave the view, then closed ones
+        if first not in neighbours:
+            continue
+        line = [first]
+        while True:
+            near = neighbours.pop(line[-1])
+            following = [edge for edge in near if edge in neighbours]
+            if not following:
+                break
+            line.append(following[0])
+        if len(line) > 2 and first in near:
+            line.append(first)  # closed: back to where it began
+        lines.append([crossing(edge) for edge in line])
+    return lines
+
+
+def _contour_state(name: str) -> list[str]:
+    """The surface's contour lines as the module draws them, each as text: the index of its
+    level, then its points' θ₁ and θ₂ in :func:`_unit` steps (:func:`encode`d), simplified to
+    what the picture shows."""
+    s = SURFACES[name]
+    xs, ys, z = _grid(name)
+    unit, span = _unit(s), _span(s)
+    out = []
+    for k, level in enumerate(_levels(name)):
+        for line in _marching_squares(xs, ys, z, level):
+            points = torch.tensor(line, dtype=torch.float64)
+            if (points.amax(0) - points.amin(0)).max() < 0.02 * span:
+                continue  # a speck where the grid is too coarse for a narrow valley's tip
+            kept = points[_simplify(points / span, 1.5 * _TOLERANCE)] / unit
+            x, y = kept.round().int().T.tolist()
+            out.append(f"{k} {encode(x)} {encode(y)}")
+    return out
+
+
+def _path_state(path: GdPath) -> str:
+    """What the module draws of one path, as text: the last loss (4 digits), then each step's
+    θ₁ and θ₂ in :func:`_unit` steps and its gap to the minimum in fiftieths of a decade
+    (``50 log10(loss - minimum)``), each :func:`encode`d. A path of more than 100 steps, drawn
+    as a line without dots, keeps only the steps its lines need, listed as a fifth field."""
+    s = SURFACES[path.surface]
+    unit, span, best = _unit(s), _span(s), _best(path.surface)
+
+    def place(v: float) -> int | None:  # far outside the view (diverging): drawn at the edge
+        return round(max(-10 * span, min(10 * span, v)) / unit) if math.isfinite(v) else None
+
+    def gap(loss: float) -> int | None:
+        if not math.isfinite(loss):
+            return None
+        return round(50 * math.log10(min(max(loss - best, _FLOOR), 1e30)))
+
+    x = [place(p[0]) for p in path.points]
+    y = [place(p[1]) for p in path.points]
+    g = [gap(v) for v in path.losses]
+    last = rounded(path.losses[-1])
+    fields = ["nan" if last is None else str(last)]
+    if len(x) > 101 and None not in x + y + g:
+        # each step as a share of its panel: a thousand steps of the view, 12 decades of loss
+        steps = torch.arange(len(x), dtype=torch.float64) * 1000 / path.steps
+        shares = torch.tensor([x, y, g], dtype=torch.float64).T * torch.tensor([1, 1, 1000 / 600])
+        shares = torch.cat([shares, steps[:, None]], dim=1) / 1000
+        kept = _simplify(shares, _TOLERANCE)
+        x, y, g = ([values[k] for k in kept] for values in (x, y, g))
+        fields += [encode(x), encode(y), encode(g), encode(kept)]
+    else:
+        fields += [encode(x), encode(y), encode(g)]
+    return " ".join(fields)
+
+
+def _surface_state(name: str, every: bool = True) -> dict[str, Any]:
+    """Everything the module needs to draw on one surface without a kernel. ``every=False``
+    (instructor fast mode) runs only the path each optimizer starts at; the module asks the
+    kernel for the others (None)."""
+    s = SURFACES[name]
+    start_gap = s.loss(torch.tensor(s.start, dtype=torch.float64)).item() - _best(name)
+    momentum_lr, momenta = STORED_MOMENTA[name]
+
+    def stored(optimizer: str, lr: float, momentum: float = DEFAULT_MOMENTUM) -> str | None:
+        wanted = every or (
+            lr == _nearest(STORED_LRS[name][optimizer], s.lr) and momentum == DEFAULT_MOMENTUM
+        )
+        return _path_state(run_path(optimizer, lr, momentum, surface=name)) if wanted else None
+
+    return {
+        "names": list(s.axis_names),
+        "view": [*s.xlim, *s.ylim],
+        "start": list(s.start),
+        "lr": s.lr,
+        "steps": s.steps,
+        "unit": _unit(s),
+        "minimum": rounded(list(s.argmin())),
+        "start_gap": rounded(start_gap),
+        "levels": CONTOURS,
+        "contours": _contour_state(name),
+        "lrs": {optimizer: list(rates) for optimizer, rates in STORED_LRS[name].items()},
+        "paths": {
+            optimizer: [stored(optimizer, lr) for lr in rates]
+            for optimizer, rates in STORED_LRS[name].items()
+        },
+        "momentum_lr": momentum_lr,
+        "momenta": list(momenta),
+        "momentum_paths": [stored("SGD + momentum", momentum_lr, beta) for beta in momenta],
+    }
+
+
+@functools.cache
+def _surfaces_json(every: bool = True) -> str:
+    """Every surface's numbers as one line of JSON (computed once per kernel: they never change).
+
+    One string rather than nested lists and dicts: a notebook file puts every element of a list
+    and every key of a dict on a line of its own, indented, which here would cost a fifth more
+    bytes in the executed notebook."""
+    return json.dumps(
+        {name: _surface_state(name, every) for name in SURFACES}, separators=(",", ":")
     )
 
 
-class GdPlayground:
-    """The live widget: optimizer, learning rate, momentum, start point and surface.
+def _nearest(rates: Sequence[float], lr: float) -> float:
+    return min(rates, key=lambda rate: abs(math.log(rate / lr)))
 
-    ``update()`` is what every control calls: it reruns the optimizer, redraws and returns the
-    :class:`GdPath`, so it can be driven and tested without a browser.
+
+class GdPlayground(BookWidget, module="gd_playground", title="gradient-descent playground"):
+    """The widget: surface, optimizer, learning rate, momentum and start point; the path on the
+    contour plot and its loss at each step.
+
+    ``surfaces`` holds, as JSON text, each surface's contour lines and the paths PyTorch ran
+    from its start point at the rates of :data:`STORED_LRS` and the momenta of
+    :data:`STORED_MOMENTA`: the controls pick one of them, without a kernel. The other traits
+    follow the controls. :meth:`answer` runs what the module has no path for (another start
+    point, momentum or learning rate).
     """
 
+    surfaces = traitlets.Unicode().tag(sync=True)
+    surface = traitlets.Unicode().tag(sync=True)
+    optimizer = traitlets.Unicode().tag(sync=True)
+    lr = traitlets.Float().tag(sync=True)
+    momentum = traitlets.Float().tag(sync=True)
+    start = traitlets.List(traitlets.Float()).tag(sync=True)
+
     def __init__(self, surface: str = "bowl", optimizer: str = "SGD") -> None:
-        import ipywidgets as widgets
+        from pytorch_lessons.fast import fast_mode
 
         s = _surface(surface)
         if optimizer not in OPTIMIZERS:
             raise ValueError(
                 f"unknown optimizer {optimizer!r}: expected one of {', '.join(OPTIMIZERS)}"
             )
-        self.picture = GdFigure(s.name)
-        style = {"description_width": "90px"}
-        wide = widgets.Layout(width="330px")
-        self.surface = widgets.Dropdown(
-            options=list(SURFACES), value=s.name, description="surface", style=style, layout=wide
+        super().__init__(
+            surfaces=_surfaces_json(every=not fast_mode()),
+            surface=s.name,
+            optimizer=optimizer,
+            lr=_nearest(STORED_LRS[s.name][optimizer], s.lr),
+            momentum=DEFAULT_MOMENTUM,
+            start=list(s.start),
         )
-        self.optimizer = widgets.Dropdown(
-            options=list(OPTIMIZERS),
-            value=optimizer,
-            description="optimizer",
-            style=style,
-            layout=wide,
-        )
-        self.lr = widgets.FloatLogSlider(
-            value=s.lr,
-            base=10,
-            min=-4,
-            max=0.5,
-            step=0.01,
-            description="learning rate",
-            readout_format=".3g",
-            continuous_update=False,
-            style=style,
-            layout=wide,
-        )
-        self.momentum = widgets.FloatSlider(
-            value=0.9,
-            min=0.0,
-            max=0.99,
-            step=0.01,
-            description="momentum",
-            continuous_update=False,
-            style=style,
-            layout=wide,
-        )
-        self.start_x = widgets.FloatSlider(
-            value=s.start[0],
-            min=s.xlim[0],
-            max=s.xlim[1],
-            step=0.1,
-            description="start θ₁",
-            continuous_update=False,
-            style=style,
-            layout=wide,
-        )
-        self.start_y = widgets.FloatSlider(
-            value=s.start[1],
-            min=s.ylim[0],
-            max=s.ylim[1],
-            step=0.1,
-            description="start θ₂",
-            continuous_update=False,
-            style=style,
-            layout=wide,
-        )
-        self.image = widgets.Image(format="png")
-        self.path: GdPath | None = None
-        self._quiet = False
-        self.update()
-        self.surface.observe(self._on_surface, names="value")
-        for control in (self.optimizer, self.lr, self.momentum, self.start_x, self.start_y):
-            control.observe(lambda _change: self._on_change(), names="value")
-        controls = widgets.VBox(
-            [self.surface, self.optimizer, self.lr, self.momentum, self.start_x, self.start_y]
-        )
-        self.widget = labelled(widgets.VBox, "gradient-descent playground")([controls, self.image])
-        self.widget.playground = self
 
-    def _on_change(self) -> None:
-        if not self._quiet:
-            self.update()
-
-    def _on_surface(self, change: dict[str, Any]) -> None:
-        """A new surface brings its own view, start point and learning rate."""
-        s = SURFACES[change["new"]]
-        self._quiet = True
-        try:
-            for slider, (low, high), value in (
-                (self.start_x, s.xlim, s.start[0]),
-                (self.start_y, s.ylim, s.start[1]),
-            ):
-                slider.min, slider.max = min(low, slider.min), max(high, slider.max)
-                slider.value = value
-                slider.min, slider.max = low, high
-            self.lr.value = s.lr
-        finally:
-            self._quiet = False
-        self.update()
-
-    def update(self) -> GdPath:
-        """Rerun with the current controls, redraw, and show the new picture."""
-        self.momentum.disabled = self.optimizer.value != "SGD + momentum"
-        self.path = run_path(
-            self.optimizer.value,
-            self.lr.value,
-            self.momentum.value,
-            (self.start_x.value, self.start_y.value),
-            surface=self.surface.value,
+    def answer(self, request: dict[str, Any]) -> str:
+        """Settings the module has no path for, e.g. ``{"surface": "bowl", "optimizer": "Adam",
+        "lr": 0.3, "momentum": 0.9, "start": [2, -1]}`` -> that path, to draw."""
+        wanted = {"surface", "optimizer", "lr", "momentum", "start"}
+        if set(request) != wanted:
+            raise ValueError(
+                f"a path needs {', '.join(sorted(wanted))}; got {', '.join(sorted(request)) or 'nothing'}"
+            )
+        lr = _number("lr", request["lr"], 0.0, math.inf, open_low=True)
+        start = request["start"]
+        if not isinstance(start, (list, tuple)):
+            raise ValueError(f"start must be two finite numbers (θ₁, θ₂), got {start!r}")
+        path = run_path(
+            request["optimizer"], lr, request["momentum"], start, surface=request["surface"]
         )
-        if self.picture.surface.name != self.path.surface:
-            self.picture = GdFigure(self.path.surface)
-        self.picture.draw(self.path)
-        self.image.value = self.picture.png()
-        return self.path
+        return _path_state(path)
 
 
-def show_gd_playground(surface: str = "bowl", optimizer: str = "SGD") -> None:
-    """Show the live gradient-descent playground and, below it, its precomputed static version.
-
-    In JupyterLab the static version hides itself when the live widget is shown; on the static
-    site (no kernel) it is the one that works. Instructor fast mode skips it. The displayed box
-    keeps its :class:`GdPlayground` as ``.playground``.
-    """
-    playground = GdPlayground(surface, optimizer)
-    show_live_and_static(playground.widget, gd_fallback)
+def show_gd_playground(surface: str = "bowl", optimizer: str = "SGD") -> GdPlayground:
+    """The gradient-descent playground on ``surface`` with ``optimizer``: shown as a cell's last line."""
+    return GdPlayground(surface, optimizer)

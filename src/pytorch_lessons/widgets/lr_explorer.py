@@ -10,19 +10,16 @@
 
 from __future__ import annotations
 
-import io
+import json
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import torch
 import traitlets
 
+from pytorch_lessons.checks import positive_int, positive_number
 from pytorch_lessons.widgets.base import BookWidget, rounded
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
 
 #: The rates the chapter discusses: too small, slow, good, oscillating, diverging.
 CHAPTER_LRS: tuple[float, ...] = (0.001, 0.01, 0.05, 0.2, 0.95, 1.05, 2.0)
@@ -75,20 +72,6 @@ class LrRun:
         return f"final loss {self.final_loss:.4f}"
 
 
-def _check_lr(lr: Any) -> float:
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)):
-        raise TypeError(f"lr must be a number, got {type(lr).__name__}")
-    if not math.isfinite(lr) or lr <= 0:
-        raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
-    return float(lr)
-
-
-def _check_steps(steps: Any) -> int:
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"steps must be a positive int, got {steps!r}")
-    return steps
-
-
 def _check_xy(x: Any, y: Any) -> tuple[torch.Tensor, torch.Tensor]:
     for name, t in (("x", x), ("y", y)):
         if not isinstance(t, torch.Tensor):
@@ -114,8 +97,8 @@ def train_line(
     Records the loss before every step. Stops early, with ``diverged=True``, as soon as the
     loss is NaN or infinite -- a too-large learning rate never raises.
     """
-    lr = _check_lr(lr)
-    steps = _check_steps(steps)
+    lr = positive_number("lr", lr)
+    steps = positive_int("steps", steps)
     if x is None or y is None:
         x, y = explorer_data()
     x, y = _check_xy(x, y)
@@ -134,82 +117,6 @@ def train_line(
             w -= lr * 2 * (residual * x).mean()
             b -= lr * 2 * residual.mean()
     return LrRun(lr, tuple(losses), w.item(), b.item(), False)
-
-
-# PNG plumbing still used by the widgets that draw with matplotlib (gd_playground); it goes
-# when they draw in the browser too.
-
-
-def _log_y(ax: Any) -> None:
-    """A log-scale y axis labelled 0.1, 1, 10, ... in plain text (mathtext labels are slow to draw)."""
-    from matplotlib.ticker import FuncFormatter, NullLocator
-
-    ax.set_yscale("log")
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
-    ax.yaxis.set_minor_locator(NullLocator())
-
-
-def _agg_canvas(fig: Figure) -> Any:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    return fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-
-
-def _encode_png(canvas: Any) -> bytes:
-    from PIL import Image
-
-    width, height = canvas.get_width_height(physical=True)
-    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    buffer = io.BytesIO()
-    image.convert("RGB").save(buffer, format="png", compress_level=1)
-    return buffer.getvalue()
-
-
-def render_png(fig: Figure) -> bytes:
-    """The figure as PNG bytes, drawn in full once by the Agg renderer."""
-    canvas = _agg_canvas(fig)
-    canvas.draw()
-    return _encode_png(canvas)
-
-
-class FastRenderer:
-    """Renders a figure whose axes stay put, redrawing only the artists that change.
-
-    The first call draws everything except the changing ("dynamic") artists and keeps that
-    picture; later calls paste it back and draw only the dynamic artists on top (matplotlib's
-    blitting). Axis limits, scales or the figure size changing start over with a full draw.
-    """
-
-    def __init__(self, figure: Figure) -> None:
-        self.figure = figure
-        self._background: Any = None
-        self._key: Any = None
-
-    def _state(self, canvas: Any) -> tuple:
-        axes = tuple(
-            (ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale())
-            for ax in self.figure.axes
-        )
-        return (canvas.get_width_height(physical=True), self.figure.dpi, axes)
-
-    def png(self, dynamic: Sequence[Any]) -> bytes:
-        """PNG bytes of the figure as it is now; ``dynamic`` lists every artist that changes."""
-        canvas = _agg_canvas(self.figure)
-        key = self._state(canvas)
-        if self._background is None or key != self._key:
-            shown = [artist.get_visible() for artist in dynamic]
-            for artist in dynamic:
-                artist.set_visible(False)
-            canvas.draw()
-            self._background = canvas.copy_from_bbox(self.figure.bbox)
-            self._key = key
-            for artist, visible in zip(dynamic, shown, strict=True):
-                artist.set_visible(visible)
-        canvas.restore_region(self._background)
-        for artist in dynamic:
-            if artist.get_visible():
-                self.figure.draw_artist(artist)
-        return _encode_png(canvas)
 
 
 def _run_state(run: LrRun) -> dict[str, Any]:
@@ -236,12 +143,13 @@ class LrExplorer(BookWidget, module="lr_explorer", title="learning-rate explorer
     start_loss = traitlets.Float().tag(sync=True)
     steps = traitlets.Int().tag(sync=True)
     lrs = traitlets.List(traitlets.Float()).tag(sync=True)
-    runs = traitlets.List(traitlets.Dict()).tag(sync=True)
+    #: one JSON string, not a list: a notebook writes each list element on its own line
+    runs = traitlets.Unicode().tag(sync=True)
     lr = traitlets.Float().tag(sync=True)
 
     def __init__(self, lr: float = 0.05, steps: int = DEFAULT_STEPS) -> None:
-        lr = _check_lr(lr)
-        steps = _check_steps(steps)
+        lr = positive_number("lr", lr)
+        steps = positive_int("steps", steps)
         x, y = explorer_data()
         features = torch.cat([x, torch.ones_like(x)], dim=1)
         best = ((features @ torch.linalg.lstsq(features, y).solution - y) ** 2).mean().item()
@@ -253,7 +161,10 @@ class LrExplorer(BookWidget, module="lr_explorer", title="learning-rate explorer
             start_loss=(y**2).mean().item(),
             steps=steps,
             lrs=rounded(list(LR_GRID)),
-            runs=[_run_state(train_line(rate, steps, x, y)) for rate in LR_GRID],
+            runs=json.dumps(
+                [_run_state(train_line(rate, steps, x, y)) for rate in LR_GRID],
+                separators=(",", ":"),
+            ),
             lr=lr,
         )
 
@@ -263,7 +174,7 @@ class LrExplorer(BookWidget, module="lr_explorer", title="learning-rate explorer
 
     def answer(self, request: dict[str, Any]) -> dict[str, Any]:
         """A learning rate typed in: ``{"lr": 0.3}`` -> that run, to draw."""
-        return _run_state(self.run(_check_lr(request.get("lr"))))
+        return _run_state(self.run(positive_number("lr", request.get("lr"))))
 
 
 def show_lr_explorer(lr: float = 0.05, steps: int = DEFAULT_STEPS) -> LrExplorer:

@@ -390,6 +390,7 @@
 // works from file://. The model below is what anywidget gives a module in Jupyter, minus the
 // kernel: send() reaches nobody, and a widget that asks the kernel says it needs one.
 (function () {
+  window.plStaticSite = true;  // the modules' "needs a kernel" line says what to do here
   function staticModel(state) {
     var listeners = {};
     function emit(name, value) {
@@ -404,7 +405,10 @@
         listeners[name] = f ? (listeners[name] || []).filter(function (g) { return g !== f; }) : [];
       },
       save_changes: function () {},
-      send: function () {},
+      // no kernel answers here: a question (askKernel) is refused at once
+      send: function (message) {
+        if (message && message.ask) emit("msg:custom", { answer: message.ask, error: "no kernel" });
+      },
       widget_manager: {}
     };
   }

@@ -121,5 +121,8 @@ function askKernel(model, request, timeout = 3000) {
   });
 }
 
-/** The line a widget shows when a control needs the kernel and there is none. */
-const NO_KERNEL = "This needs the notebook's kernel: run the cell (Shift+Enter), then try again.";
+/** The line a widget shows when a control needs the kernel and there is none: in a notebook
+ * not run yet, or on the book's static site (whose page sets ``window.plStaticSite``). */
+const NO_KERNEL = typeof window !== "undefined" && window.plStaticSite
+  ? "This needs PyTorch running: open the chapter in JupyterLab and run this cell."
+  : "This needs the notebook's kernel: run the cell (Shift+Enter), then try again.";

@@ -9,6 +9,7 @@ const FIT_BOX = [424, 28, 712, 226];
 function render({ model, el }) {
   const root = widgetRoot("lr-explorer");
   const lrs = model.get("lrs");
+  const runs = JSON.parse(model.get("runs"));
   const slider = html("input", {
     type: "range", min: 0, max: lrs.length - 1, step: 1,
     "aria-label": "learning rate (log scale)",
@@ -94,7 +95,7 @@ function render({ model, el }) {
 
   function fromSlider() {
     const k = Number(slider.value);
-    draw(lrs[k], model.get("runs")[k]);
+    draw(lrs[k], runs[k]);
     note.textContent = "";
     note.classList.remove("pl-error");
   }
