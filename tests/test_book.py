@@ -228,6 +228,24 @@ def _stored_weights(notebook: Path) -> int:
     return sum(len(m["state"].get("weights", "")) for m in (models.get("state") or {}).values())
 
 
+def test_every_stored_widget_runs_the_current_module():
+    """A stored widget carries its ESM module and stylesheet: after a change to widgets/js/,
+    the chapters that show it are re-executed (``make notebooks``), or JupyterLab and the site
+    would run the old code."""
+    import importlib
+
+    for notebook in NOTEBOOKS:
+        metadata = json.loads(notebook.read_text(encoding="utf-8"))["metadata"]
+        models = (metadata.get("widgets") or {}).get("application/vnd.jupyter.widget-state+json")
+        for model in ((models or {}).get("state") or {}).values():
+            if model["model_module"] != "anywidget":
+                continue
+            module, _, name = model["state"]["_anywidget_id"].rpartition(".")
+            widget = getattr(importlib.import_module(module), name)
+            assert model["state"]["_esm"] == str(widget._esm), f"{notebook.name}: {name} is stale"
+            assert model["state"]["_css"] == str(widget._css), f"{notebook.name}: {name} is stale"
+
+
 def test_every_stored_notebook_stays_small():
     """Students clone and diff the notebooks: each stays under 300 KB, plus the weights of a
     model a widget runs in the browser (the digit pad's), and under 450 KB in all."""

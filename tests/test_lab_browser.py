@@ -121,3 +121,24 @@ def test_a_stored_widget_works_before_any_cell_runs_then_with_the_kernel_and_aft
     assert saved["metadata"].get("widgets"), "the saved notebook keeps the widget state"
     assert not problems, problems
     page.close()
+
+
+@pytest.mark.parametrize("chapter", ["06-cnn.ipynb", "07-mnist.ipynb"])
+def test_every_stored_widget_of_a_chapter_draws_before_any_cell_runs(lab, browser, chapter):
+    from playwright.sync_api import expect
+
+    base, workspace = lab
+    notebook = json.loads((workspace / chapter).read_text(encoding="utf-8"))
+    models = notebook["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"]
+    stored = [m for m in models["state"].values() if m["model_module"] == "anywidget"]
+    assert stored, f"{chapter} stores no widget"
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto(f"{base}/lab/tree/{chapter}?token={TOKEN}")
+    # the open notebook's panel only: JupyterLab also restores the tabs opened before
+    shown = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .pl-widget")
+    expect(shown).to_have_count(len(stored), timeout=90_000)
+    assert "Error displaying widget" not in page.content()
+    assert not problems, problems
+    page.close()

@@ -235,14 +235,6 @@ def test_book_solutions_open_on_click(book: Served, tab: Tab, shots: Path) -> No
     open_first_solution(tab, book.url(pages[0]), shots / "solution-open.png")
 
 
-def test_book_sliders_change_what_is_shown(book: Served, tab: Tab) -> None:
-    pages = [n for n in book.pages() if 'type="range"' in (book.root / n).read_text("utf-8")]
-    if not pages:
-        pytest.skip("no slider outputs in the book yet (the demo site test covers the mechanism)")
-    for name in pages:
-        move_every_slider(tab, book.url(name))
-
-
 # what a widget shows: its SVG and text, and the pixels of its canvases
 DRAWN = "el => el.innerHTML + [...el.querySelectorAll('canvas')].map(c => c.toDataURL()).join()"
 

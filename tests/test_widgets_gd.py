@@ -271,7 +271,7 @@ def test_a_long_path_keeps_the_steps_its_line_needs(playground):
 
 def test_the_state_is_small_enough_to_store_in_the_notebook(playground):
     numbers = {k: v for k, v in playground.get_state().items() if k not in ("_esm", "_css")}
-    assert len(json.dumps(numbers)) < 16_000
+    assert len(json.dumps(numbers)) < 40_000
     assert "export default" in playground._esm and "function askKernel" in playground._esm
 
 

@@ -17,6 +17,8 @@ from typing import Any
 import torch
 from torch import nn
 
+from pytorch_lessons.checks import positive_int
+
 
 def as_images(images: Any) -> torch.Tensor:
     """``images`` as a batch ``(N, C, H, W)`` with ``N > 0``; ``(N, H, W)`` gets its channel."""
@@ -60,8 +62,7 @@ def predict_probabilities(
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     images = as_images(images)
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size <= 0:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    positive_int("batch_size", batch_size)
     parameter = next(model.parameters(), None)
     device = parameter.device if parameter is not None else torch.device("cpu")
     was_training = model.training
@@ -83,8 +84,7 @@ def confusion_matrix(
     """Counts ``(num_classes, num_classes)``: row = true class, column = predicted class."""
     labels = as_labels("labels", labels)
     predictions = as_labels("predictions", predictions, len(labels))
-    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes <= 0:
-        raise ValueError(f"num_classes must be a positive int, got {num_classes!r}")
+    positive_int("num_classes", num_classes)
     for name, values in (("labels", labels), ("predictions", predictions)):
         if len(values) and (values.min() < 0 or values.max() >= num_classes):
             raise ValueError(f"{name} must lie in 0..{num_classes - 1}")

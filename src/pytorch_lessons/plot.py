@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
+from pytorch_lessons.checks import positive_int
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -192,8 +194,7 @@ def image_grid(
     if not isinstance(images, torch.Tensor) or images.ndim != 3 or len(images) == 0:
         shape = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__
         raise ValueError(f"images must be a tensor of shape (N, H, W) with N > 0, got {shape}")
-    if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols <= 0:
-        raise ValueError(f"ncols must be a positive int, got {ncols!r}")
+    positive_int("ncols", ncols)
     for name, values in (("titles", titles), ("colors", colors)):
         if values is not None and len(values) != len(images):
             raise ValueError(f"{name} has {len(values)} entries but there are {len(images)} images")
@@ -446,8 +447,7 @@ def show_misclassified(
     if not isinstance(probabilities, torch.Tensor) or probabilities.shape[:1] != images.shape[:1]:
         raise ValueError("probabilities must have one row per image")
     for name, value in (("count", count), ("ncols", ncols)):
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            raise ValueError(f"{name} must be a positive int, got {value!r}")
+        positive_int(name, value)
     wrong = misclassified(probabilities, labels)[:count]
     if len(wrong) == 0:
         raise ValueError("there are no misclassified images to show")
@@ -474,8 +474,7 @@ def show_filters(weight: torch.Tensor, ncols: int = 8, title: str | None = None)
         raise ValueError(
             f"weight must have shape (out_channels, in_channels, kH, kW), got {tuple(weight.shape)}"
         )
-    if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols <= 0:
-        raise ValueError(f"ncols must be a positive int, got {ncols!r}")
+    positive_int("ncols", ncols)
     filters = weight.detach().cpu().float()[:, 0]
     limit = max(filters.abs().max().item(), 1e-6)
     rows, cols = _filter_grid(len(filters), ncols)

@@ -19,6 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from pytorch_lessons.checks import is_int
 from pytorch_lessons.exercises.core import Mismatch, exercise
 
 N_DIGITS = 60_000  # the training split of MNIST, downscaled
@@ -440,7 +441,7 @@ def _checkpoint_check(answer: Any) -> str:
             f"Its keys: {sorted(map(str, checkpoint))}."
         )
     epoch = checkpoint["epoch"]
-    if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
+    if not is_int(epoch) or epoch < 0:
         raise Mismatch(
             f"checkpoint['epoch'] should be a Python int >= 0 (the number of the last epoch "
             f"trained, counting from 1), got {epoch!r} of type {type(epoch).__name__}: save "

@@ -9,6 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from pytorch_lessons.checks import is_number
 from pytorch_lessons.exercises.core import Mismatch, exercise
 from pytorch_lessons.exercises.expect import expect_equal, expect_function, expect_module
 
@@ -128,7 +129,7 @@ def _uniform_loss_exercise(answer: object) -> None:
     expected = math.log(5)
     if isinstance(answer, torch.Tensor):
         raise Mismatch("answer should be a plain number, not a tensor (try .item()).")
-    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
+    if not is_number(answer):
         raise Mismatch(f"answer should be a number, but it is of type {type(answer).__name__}.")
     if math.isclose(answer, 0.2, abs_tol=1e-3):
         raise Mismatch("0.2 is the probability softmax gives each class; the loss is -log of it.")

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import torch
 
+from pytorch_lessons.checks import is_number
 from pytorch_lessons.exercises.core import Mismatch, exercise
 from pytorch_lessons.exercises.expect import expect_tensor
 
@@ -162,7 +163,7 @@ def _adam(answer: object) -> None:
 def _critical(answer: object) -> None:
     if isinstance(answer, torch.Tensor) and answer.numel() == 1:
         answer = answer.item()
-    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
+    if not is_number(answer):
         raise Mismatch(
             f"your answer should be a number, but it is of type {type(answer).__name__}."
         )

@@ -22,6 +22,7 @@ import torch
 import torch.nn.functional as F
 import traitlets
 
+from pytorch_lessons.checks import is_int
 from pytorch_lessons.widgets.base import BookWidget, rounded
 
 #: The preset kernels: the classic hand-made filters of image processing.
@@ -92,7 +93,7 @@ def _number(token: str) -> float:
 
 
 def _positive_int(name: str, value: object, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
+    if not is_int(value):
         raise TypeError(f"{name} must be an int, got {type(value).__name__}")
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
@@ -233,7 +234,7 @@ def _result_state(result: ConvResult) -> dict[str, Any]:
 
 
 def _check_setting(name: str, value: Any, choices: tuple[int, ...]) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
+    if not is_int(value):
         raise TypeError(f"{name} must be an int, got {type(value).__name__}")
     if value not in choices:
         raise ValueError(f"{name} must be one of {', '.join(map(str, choices))}, got {value}")

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 import traitlets
 
+from pytorch_lessons.checks import is_int, is_number
 from pytorch_lessons.widgets.base import BookWidget, rounded
 from pytorch_lessons.widgets.lr_explorer import explorer_data
 
@@ -192,7 +193,7 @@ def make_optimizer(
 
 
 def _number(name: str, value: Any, low: float, high: float, *, open_low: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if not is_number(value):
         raise TypeError(f"{name} must be a number, got {type(value).__name__}")
     ok = math.isfinite(value) and (value > low if open_low else value >= low) and value < high
     if not ok:
@@ -223,7 +224,7 @@ def run_path(
     lr = _number("lr", s.lr if lr is None else lr, 0.0, math.inf, open_low=True)
     momentum = _number("momentum", momentum, 0.0, 1.0)
     steps = s.steps if steps is None else steps
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+    if not is_int(steps) or steps < 1:
         raise ValueError(f"steps must be a positive int, got {steps!r}")
     start = s.start if start is None else start
     if isinstance(start, torch.Tensor):
@@ -380,11 +381,26 @@ def draw_paths(
 # --- the widget: the numbers it draws ---------------------------------------------------------
 
 DEFAULT_MOMENTUM = 0.9
+
+
+def _log_grid(rates: tuple[float, ...], per_decade: int = 8) -> tuple[float, ...]:
+    """``rates`` and a log grid across their range, ``per_decade`` steps a decade (about 33 %
+    apart), at 3 significant digits: the slider then moves in small steps between the rates
+    the chapter names."""
+    low, high = min(rates), max(rates)
+    n = max(1, round(math.log10(high / low) * per_decade))
+    step = math.log(high / low) / n
+    grid = {float(f"{low * (high / low) ** (k / n):.3g}") for k in range(n + 1)}
+    apart = {g for g in grid if all(abs(math.log(g / r)) > step / 3 for r in rates)}
+    return tuple(sorted(apart | set(rates)))
+
+
 #: The learning rates the widget runs each optimizer at, from each surface's start point (with
-#: momentum 0.9): the learning-rate slider stops on these. Every rate the chapter uses is one of
-#: them; on the bowl and Rosenbrock, SGD's and SGD + momentum's largest diverges. Only a few:
-#: every path is stored in the executed notebook, which must stay small.
-STORED_LRS: dict[str, dict[str, tuple[float, ...]]] = {
+#: momentum 0.9): the learning-rate slider stops on these. They are the rates below -- every
+#: rate the chapter uses among them; on the bowl and Rosenbrock, SGD's and SGD + momentum's
+#: largest diverges -- and a log grid between them (:func:`_log_grid`). Every path is stored in
+#: the executed notebook, which must stay small.
+_NAMED_LRS: dict[str, dict[str, tuple[float, ...]]] = {
     "bowl": {
         "SGD": (0.05, 0.1, 0.3, 0.45, 0.5, 0.55),
         "SGD + momentum": (0.01, 0.05, 0.2, 0.5, 1.0),
@@ -403,6 +419,10 @@ STORED_LRS: dict[str, dict[str, tuple[float, ...]]] = {
         "Adam": (0.1, 0.3),
         "RMSprop": (0.03, 0.1),
     },
+}
+STORED_LRS: dict[str, dict[str, tuple[float, ...]]] = {
+    surface: {optimizer: _log_grid(rates) for optimizer, rates in named.items()}
+    for surface, named in _NAMED_LRS.items()
 }
 #: For each surface, a learning rate and the other momentum values the widget runs "SGD +
 #: momentum" at there: at that rate the momentum slider needs no kernel at these values either.

@@ -25,6 +25,7 @@ import torch
 import traitlets
 from torch import nn
 
+from pytorch_lessons.checks import int_at_least
 from pytorch_lessons.data import MNIST_MEAN, MNIST_STD
 from pytorch_lessons.evaluation import as_images, as_labels, misclassified, predict_probabilities
 from pytorch_lessons.widgets.base import BookWidget
@@ -40,12 +41,6 @@ _PACKED: dict[torch.dtype, np.dtype[Any]] = {
 }
 
 
-def _check_count(name: str, value: Any, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
-    return value
-
-
 def explorer_digits(
     probabilities: torch.Tensor,
     labels: torch.Tensor,
@@ -55,8 +50,8 @@ def explorer_digits(
     """``(indices, mistakes)``: the digits the explorer holds, in test-set order -- the first
     ``count`` and the ``max_mistakes`` most confident mistakes -- and every mistake among them,
     the most confident first."""
-    count = _check_count("count", count, 1)
-    max_mistakes = _check_count("max_mistakes", max_mistakes, 0)
+    count = int_at_least("count", count, 1)
+    max_mistakes = int_at_least("max_mistakes", max_mistakes, 0)
     labels = as_labels("labels", labels, len(probabilities))
     wrong = misclassified(probabilities, labels).tolist()
     held = set(range(min(count, len(labels)))) | set(wrong[:max_mistakes])

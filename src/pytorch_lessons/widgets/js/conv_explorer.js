@@ -84,7 +84,7 @@ function render({ model, el }) {
   const outputLegend = html("div", { class: "pl-conv-legend pl-conv-scale" }, barLow, bar, barHigh);
   const formula = html("div", { class: "pl-conv-formula" });
   const probe = html("div", { class: "pl-conv-probe" });
-  const root = html("div", { class: "pl-widget pl-conv-explorer" },
+  const root = html("div", { class: "pl-widget pl-conv-explorer", "data-lm-suppress-shortcuts": "true" },
     html("div", { class: "pl-controls" },
       html("label", {}, "kernel", menu),
       html("label", {}, "or type one:", typed), convolve),

@@ -223,7 +223,7 @@ function render({ model, el }) {
   const flipped = model.get("flipped");
   const mean = model.get("mean"), std = model.get("std");
 
-  const root = html("div", { class: "pl-widget pl-digit-pad", "data-status": "empty", "data-prediction": "" });
+  const root = html("div", { class: "pl-widget pl-digit-pad", "data-status": "empty", "data-prediction": "", "data-lm-suppress-shortcuts": "true" });
   const pad = html("canvas", {
     width: PAD, height: PAD, class: "pl-pad-canvas", role: "img",
     "aria-label": "drawing pad: draw one digit with the mouse, a finger or a pen",

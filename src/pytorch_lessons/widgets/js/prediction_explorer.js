@@ -16,7 +16,7 @@ async function unpack(base64) {
 }
 
 async function render({ model, el }) {
-  const root = html("div", { class: "pl-widget pl-prediction-explorer" });
+  const root = widgetRoot("prediction-explorer");
   const indices = model.get("indices"), labels = model.get("labels");
   const predictions = model.get("predictions"), mistakes = model.get("mistakes");
   const height = model.get("height"), width = model.get("width"), classes = model.get("classes");
