@@ -398,8 +398,8 @@ def _log_grid(rates: tuple[float, ...], per_decade: int = 8) -> tuple[float, ...
 #: The learning rates the widget runs each optimizer at, from each surface's start point (with
 #: momentum 0.9): the learning-rate slider stops on these. They are the rates below -- every
 #: rate the chapter uses among them; on the bowl and Rosenbrock, SGD's and SGD + momentum's
-#: largest diverges -- and a log grid between them (:func:`_log_grid`). Every path is stored in
-#: the executed notebook, which must stay small.
+#: largest diverges -- and, on the bowl and the line, a log grid between them
+#: (:func:`_log_grid`). Every path is stored in the executed notebook, which must stay small.
 _NAMED_LRS: dict[str, dict[str, tuple[float, ...]]] = {
     "bowl": {
         "SGD": (0.05, 0.1, 0.3, 0.45, 0.5, 0.55),
@@ -421,7 +421,11 @@ _NAMED_LRS: dict[str, dict[str, tuple[float, ...]]] = {
     },
 }
 STORED_LRS: dict[str, dict[str, tuple[float, ...]]] = {
-    surface: {optimizer: _log_grid(rates) for optimizer, rates in named.items()}
+    surface: {
+        # Rosenbrock's paths are 300 steps, six times the others': its named rates only
+        optimizer: rates if surface == "Rosenbrock" else _log_grid(rates)
+        for optimizer, rates in named.items()
+    }
     for surface, named in _NAMED_LRS.items()
 }
 #: For each surface, a learning rate and the other momentum values the widget runs "SGD +
