@@ -18,18 +18,10 @@ from pytorch_lessons.editions import write_student_edition
 from pytorch_lessons.lab import headless_lab
 
 from .conftest import BOOK
+from .test_site_browser import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 TOKEN = "lessons-browser"
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # JupyterLab 4 draws only the cells in view; the test reads cells far down the notebook, and
 # the news prompt would cover part of the page.
 SETTINGS = {
@@ -53,7 +45,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
 def browser():
     playwright = pytest.importorskip("playwright.sync_api")
     with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 
