@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP)  ## create .venv with the tested versions (constraints.txt)
 
 site: $(STAMP)  ## build the static book site into _build/html from the stored notebook outputs
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/myst build --html
+	$(BIN)/python -m pytorch_lessons_site.myst build --html
 	@echo "Site built: open $(CURDIR)/_build/html/index.html"
 
 site-execute: notebooks site  ## re-execute every chapter, then build the site
@@ -42,7 +42,7 @@ deps: $(STAMP)  ## deptry: the declared dependencies are what src/ imports
 	$(BIN)/deptry src
 
 test-unit: $(STAMP)  ## the fast tier: package, exercises, book structure, site renderer; coverage of src/
-	$(BIN)/python -m pytest -m unit tests --cov=pytorch_lessons --cov-report=term-missing:skip-covered --cov-fail-under=90
+	$(BIN)/python -m pytest -m unit tests --cov=pytorch_lessons --cov=pytorch_lessons_site --cov-report=term-missing:skip-covered --cov-fail-under=90
 
 test-notebooks: $(STAMP)  ## run every chapter once per mode: nbval (each cell twice, tolerances) + student edition
 	$(BIN)/python -m pytest -p tests.nbval_book --nbval --nbval-current-env \

@@ -26,8 +26,8 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from pytorch_lessons.site.build import build_site
-from pytorch_lessons.site.source import DirectorySource
+from pytorch_lessons_site.build import build_site
+from pytorch_lessons_site.source import DirectorySource
 from tests.test_site_build import build_book_site, toc_pages
 
 pytestmark = pytest.mark.browser

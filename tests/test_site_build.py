@@ -11,6 +11,7 @@ import html
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -31,17 +32,22 @@ CSS_IMPORT = re.compile(r"""@import\s+["']((?:https?:)?//[^"']+)""", re.IGNORECA
 ATTR_URL = re.compile(r"""\b(src|href)\s*=\s*["']?\s*((?:https?:)?//[^"'\s>]+)""", re.IGNORECASE)
 
 
+def path_without_node(path: str) -> str:
+    """``path`` without the folders that hold a ``node`` executable."""
+    kept = [d for d in path.split(os.pathsep) if d and not shutil.which("node", path=d)]
+    return os.pathsep.join(kept)
+
+
 @functools.cache
 def build_book_site() -> tuple[Path, str]:
     """Run ``myst build --html`` in the repo root: (output folder, log). How long it takes is
     a figure for ``benchmarks/site_build.py``, not something a test asserts."""
-    bin_dir = Path(sys.executable).parent
-    myst = bin_dir / "myst"
-    if not myst.exists():
-        pytest.fail(f"mystmd is not installed next to {sys.executable} (pip install mystmd)")
-    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    if not (Path(sys.executable).parent / "myst").exists():
+        pytest.fail(f"mystmd is not installed next to {sys.executable} (pip install -e '.[site]')")
+    # Built as `make site` builds it, with no system Node.js on PATH: the site extra brings one.
+    env = {**os.environ, "PATH": path_without_node(os.environ.get("PATH", ""))}
     proc = subprocess.run(
-        [str(myst), "build", "--html"],
+        [sys.executable, "-m", "pytorch_lessons_site.myst", "build", "--html"],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -136,6 +142,15 @@ def stdout_lines(notebook: Path) -> list[str]:
 def test_build_runs_our_renderer(book_site: Path) -> None:
     _, log = build_book_site()
     assert "pytorch-lessons site:" in log, log[-2000:]
+
+
+def test_the_real_build_renders_every_node_it_is_given(book_site: Path) -> None:
+    """A mystmd upgrade that brings a node type the renderer does not know (or any other
+    renderer warning) fails here, instead of silently dropping content from the book."""
+    _, log = build_book_site()
+    warnings = [line for line in log.splitlines() if line.startswith("warning: [")]
+    assert warnings == [], "\n".join(warnings)
+    assert "(0 warnings)" in log, log[-2000:]
 
 
 def test_every_toc_page_is_built_in_order(book_site: Path) -> None:

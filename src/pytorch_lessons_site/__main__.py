@@ -1,9 +1,9 @@
-"""``python -m pytorch_lessons.site``: the render command of our local MyST site template.
+"""``python -m pytorch_lessons_site``: the render command of our local MyST site template.
 
 ``myst build --html`` runs it with ``BUILD_DIRECTORY`` (where to write the HTML) and
 ``CONTENT_CDN`` (MyST's content server) set. It can also be run by hand after a build::
 
-    python -m pytorch_lessons.site --site-dir _build/site --out _build/html
+    python -m pytorch_lessons_site --site-dir _build/site --out _build/html
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from .source import open_source
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Command-line options; the defaults come from MyST's environment variables."""
-    parser = argparse.ArgumentParser(prog="python -m pytorch_lessons.site", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m pytorch_lessons_site", description=__doc__)
     parser.add_argument("--site-dir", type=Path, help="MyST site JSON folder (_build/site)")
     parser.add_argument("--out", type=Path, help="output folder (default: $BUILD_DIRECTORY)")
     return parser.parse_args(argv)

@@ -1,6 +1,6 @@
 """The book's static site: MyST's site JSON rendered to offline HTML (no CDN, no Node theme).
 
-``myst build --html`` runs ``python -m pytorch_lessons.site`` (see ``template.yml``); the
+``myst build --html`` runs ``python -m pytorch_lessons_site`` (see ``template.yml``); the
 modules, one concern each:
 
 - :mod:`.source` -- reading ``_build/site`` (or MyST's content server);

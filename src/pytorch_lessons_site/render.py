@@ -156,7 +156,7 @@ def class_attr(*classes: str | None) -> str:
 def collapsible(summary: str, body: str, classes: str, is_open: bool = False) -> str:
     """A ``<details>`` box."""
     opened = " open" if is_open else ""
-    return f'<details class="{classes}"{opened}><summary>{summary}</summary>{body}</details>'
+    return f"<details{class_attr(classes)}{opened}><summary>{summary}</summary>{body}</details>"
 
 
 # ---------------------------------------------------------------- text and inline nodes
