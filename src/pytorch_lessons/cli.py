@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -98,6 +99,47 @@ def _doctor(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _grade(args: argparse.Namespace) -> int:
+    from pytorch_lessons import grading
+
+    if not args.submissions.is_dir():
+        print(f"error: {args.submissions} is not a folder of student folders", file=sys.stderr)
+        return 2
+    if args.timeout <= 0 or args.jobs < 1 or args.memory_mb < 0:
+        print(
+            "error: --timeout and --jobs must be positive, --memory-mb 0 or more", file=sys.stderr
+        )
+        return 2
+    submissions, skipped = grading.find_submissions(args.submissions)
+    for line in skipped:
+        print(f"skipped    {line}", file=sys.stderr)
+    if not submissions:
+        print(f"error: no notebooks in {args.submissions}/<student>/", file=sys.stderr)
+        return 2
+    jobs = args.jobs if args.jobs else 1
+    print(
+        f"grading {len(submissions)} notebook(s) of "
+        f"{len({s.student for s in submissions})} student(s), {jobs} at a time, "
+        f"each up to {args.timeout:g} s",
+        file=sys.stderr,
+    )
+    rows = grading.grade(
+        submissions,
+        timeout_s=args.timeout,
+        memory_mb=args.memory_mb,
+        jobs=jobs,
+        fast=args.fast,
+        progress=lambda line: print(line, file=sys.stderr, flush=True),
+    )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    grading.write_csv(rows, args.out)
+    summary = args.out.with_suffix(".html")
+    summary.write_text(grading.summary_html(rows), encoding="utf-8")
+    passed = sum(row.passed for row in rows)
+    print(f"wrote {args.out} ({len(rows)} rows, {passed} passed) and {summary}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``pytorch-lessons`` command."""
     parser = argparse.ArgumentParser(
@@ -142,6 +184,37 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("doctor", help="check this machine is ready for the course").set_defaults(
         run=_doctor
     )
+
+    grade = commands.add_parser(
+        "grade",
+        help="run a class's notebooks (SUBMISSIONS/<student>/NN-name.ipynb) and write grades",
+        description="Runs each handed-in notebook in a fresh kernel and records what check() "
+        "decided. The notebooks' code runs with your rights: for a class you do not trust, run "
+        "this inside a container or a JupyterHub user server.",
+    )
+    grade.add_argument("submissions", type=Path, help="one folder per student, notebooks inside")
+    grade.add_argument(
+        "--out", type=Path, default=Path("grades.csv"), help="the CSV (an HTML summary beside it)"
+    )
+    grade.add_argument(
+        "--timeout", type=float, default=600, help="seconds one notebook may run (600)"
+    )
+    grade.add_argument(
+        "--memory-mb",
+        type=int,
+        default=8192,
+        help="address-space limit of one notebook's kernel, on Linux (8192; 0: none)",
+    )
+    grade.add_argument(
+        "--jobs",
+        type=int,
+        default=min(2, os.cpu_count() or 1),
+        help="notebooks run at the same time (default: 2, or 1 on a 1-core machine)",
+    )
+    grade.add_argument(
+        "--fast", action="store_true", help="run the notebooks in instructor fast mode"
+    )
+    grade.set_defaults(run=_grade)
 
     args = parser.parse_args(argv)
     return args.run(args)
