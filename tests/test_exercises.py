@@ -280,3 +280,29 @@ def test_expect_loss_drop():
         train_loss = [4.0, 1.0]
 
     expect_loss_drop(H(), factor=4)
+
+
+def test_an_edition_without_final_hints_keeps_the_full_answer_back(tmp_path, capsys, monkeypatch):
+    """With the instructor's ``--no-final-hint`` setting in the notebook's folder (or above),
+    every hint but the last is shown; without it, all of them."""
+    ex = core.get("tensors-broadcast")
+    assert len(ex.hints) >= 2  # so at least one hint remains
+    edition = tmp_path / "student"
+    (edition / "week1").mkdir(parents=True)
+    (edition / core.EDITION_SETTINGS).write_text('{"final_hint": false}')
+    monkeypatch.chdir(edition / "week1")
+    monkeypatch.setattr(core, "_HINTS_SHOWN", {})
+    for _ in range(len(ex.hints) + 1):
+        hint(ex.id)
+    out = capsys.readouterr().out
+    assert f"Hint 1/{len(ex.hints) - 1} for {ex.id}" in out
+    assert ex.hints[-1] not in out and "keeps the last one" in out
+    assert all(text in out for text in ex.hints[:-1])
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(core, "_HINTS_SHOWN", {})
+    for _ in range(len(ex.hints)):
+        hint(ex.id)
+    assert ex.hints[-1] in capsys.readouterr().out
+    (edition / core.EDITION_SETTINGS).write_text("not json")
+    assert not core.final_hint_held_back(edition)

@@ -172,6 +172,14 @@ def keep_displayed_widgets(notebook: Any) -> None:
         notebook.metadata.pop("widgets", None)
 
 
+# Models that a chapter trains and a student who falls behind can load instead
+# (:mod:`pytorch_lessons.checkpoints`): chapter -> code run in its kernel after its last cell.
+SAVE_AFTER = {
+    "07-mnist": "from pytorch_lessons.checkpoints import save_checkpoint\n"
+    'print(save_checkpoint("mnist-cnn", model))',
+}
+
+
 def execute(source: Path, timeout: int = 600) -> float:
     """Execute a .md chapter in a fresh kernel and write its paired .ipynb; return the seconds taken."""
     import jupytext
@@ -199,6 +207,9 @@ def execute(source: Path, timeout: int = 600) -> float:
         # ids from position and content: re-executing an unchanged chapter rewrites nothing
         digest = hashlib.sha1(f"{number}:{cell.source}".encode()).hexdigest()[:12]
         cell.id = f"c{number:03d}-{digest}"
+    save_after = SAVE_AFTER.get(source.stem)
+    if save_after:  # run last, then removed: the stored notebook does not show it
+        notebook.cells.append(nbformat.v4.new_code_cell(save_after, id="save-checkpoint"))
     start = time.perf_counter()
     NotebookClient(
         notebook,
@@ -208,6 +219,13 @@ def execute(source: Path, timeout: int = 600) -> float:
         store_widget_state=True,
     ).execute(env={**os.environ, **pinned_isa()})
     elapsed = time.perf_counter() - start
+    if save_after:
+        saved = notebook.cells.pop()
+        errors = [o for o in saved.outputs if o.get("output_type") == "error"]
+        if errors:
+            raise RuntimeError(
+                f"{source.name}: saving its checkpoint failed: {errors[0].get('evalue')}"
+            )
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.outputs = shrink_images(coalesce_streams(cell.outputs))

@@ -14,6 +14,7 @@ import re
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -232,14 +233,41 @@ def _record(id: str, result: Verdict) -> None:
         handle.write(json.dumps({"exercise": id, "passed": result.ok}) + "\n")
 
 
+#: written into a student edition made with ``--no-final-hint`` (see :mod:`pytorch_lessons.editions`)
+EDITION_SETTINGS = ".pytorch-lessons-edition.json"
+
+
+def final_hint_held_back(folder: str | os.PathLike[str] | None = None) -> bool:
+    """Whether the student edition this kernel runs in holds back each exercise's last hint
+    (the full answer): the instructor's choice, read from :data:`EDITION_SETTINGS` in the
+    notebook's folder (the kernel's working directory) or a folder above it."""
+    start = Path(folder) if folder is not None else Path.cwd()
+    for place in (start, *start.parents):
+        settings = place / EDITION_SETTINGS
+        if settings.is_file():
+            try:
+                return json.loads(settings.read_text(encoding="utf-8")).get("final_hint") is False
+            except (OSError, ValueError, AttributeError):
+                return False
+    return False
+
+
 def hint(id: str = _MISSING) -> None:
     """Print the next hint for exercise ``id`` (hint 1, then 2, ...)."""
     ex = _lookup(id, 'hint("exercise-id"), e.g. the id inside check(...) above')
     if ex is None:
         return
+    held_back = final_hint_held_back() and len(ex.hints) > 1
+    hints = ex.hints[:-1] if held_back else ex.hints
     shown = _HINTS_SHOWN.get(ex.id, 0)
-    if shown >= len(ex.hints):
-        print(f"No more hints for {ex.id}: the solution is in the instructor notebook.")
+    if shown >= len(hints):
+        if held_back:
+            print(
+                f"No more hints for {ex.id}: your instructor keeps the last one, the full answer, "
+                "for later. Ask them, or talk it through with a neighbour."
+            )
+        else:
+            print(f"No more hints for {ex.id}: the solution is in the instructor notebook.")
         return
     _HINTS_SHOWN[ex.id] = shown + 1
-    print(f"Hint {shown + 1}/{len(ex.hints)} for {ex.id}: {ex.hints[shown]}")
+    print(f"Hint {shown + 1}/{len(hints)} for {ex.id}: {hints[shown]}")
