@@ -23,6 +23,33 @@ def test_student_command_writes_then_keeps_edited_notebooks(tmp_path, capsys):
     assert (out / notebook.name).read_text() == "{}"
 
 
+def test_no_final_hint_is_the_instructors_choice_per_edition(tmp_path, capsys, monkeypatch):
+    """``--no-final-hint``: the edition's hint() stops one short of the full answer; making the
+    edition again without the flag gives every hint back."""
+    from pytorch_lessons.exercises import core
+
+    book = tmp_path / "book"
+    book.mkdir()
+    shutil.copy(sorted(BOOK.glob("[0-9]*.ipynb"))[0], book)
+    out = tmp_path / "student"
+    ex = core.get("tensors-arange")
+
+    def hints_seen() -> str:
+        monkeypatch.setattr(core, "_HINTS_SHOWN", {})
+        monkeypatch.chdir(out)
+        for _ in range(len(ex.hints)):
+            core.hint(ex.id)
+        return capsys.readouterr().out
+
+    assert main(["student", str(out), "--book", str(book), "--no-final-hint"]) == 0
+    capsys.readouterr()
+    held = hints_seen()
+    assert ex.hints[-1] not in held and ex.hints[0] in held and "keeps the last one" in held
+    assert main(["student", str(out), "--book", str(book)]) == 0
+    capsys.readouterr()
+    assert ex.hints[-1] in hints_seen()
+
+
 def test_student_command_without_chapters_is_a_clear_error(tmp_path, capsys):
     assert main(["student", str(tmp_path / "out"), "--book", str(tmp_path)]) == 2
     assert capsys.readouterr().err.startswith("error: no chapter notebooks")

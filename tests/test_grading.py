@@ -94,22 +94,6 @@ def test_grade_refuses_bad_input_in_one_line(tmp_path, capsys):
     assert not (tmp_path / "g.csv").exists()
 
 
-def _worked(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The student edition with each exercise worked: the solution's code follows the stub's in
-    its cell (the stub's set-up lines stay; its own failed check is overruled by the later one)."""
-    solutions = {
-        CHECK.findall(cell.source)[0]: cell.source
-        for cell in notebook.cells
-        if "solution" in cell.metadata.get("tags", []) and CHECK.findall(cell.source)
-    }
-    worked = student_notebook(notebook)
-    for cell in worked.cells:
-        ids = CHECK.findall(cell.source) if "exercise" in cell.metadata.get("tags", []) else []
-        if ids:
-            cell.source = cell.source + "\n" + solutions[ids[0]]
-    return worked
-
-
 @pytest.mark.notebooks
 def test_grading_a_class_of_three(tmp_path, capsys):
     """Untouched student edition: 0 passed. Worked: all passed. A notebook that never ends is
@@ -120,7 +104,7 @@ def test_grading_a_class_of_three(tmp_path, capsys):
         (submissions / student).mkdir(parents=True)
     untouched = submissions / "ann" / "01-tensors.ipynb"
     nbformat.write(student_notebook(instructor), untouched)
-    nbformat.write(_worked(instructor), submissions / "ben" / "01-tensors.ipynb")
+    nbformat.write(grading.worked_submission(instructor), submissions / "ben" / "01-tensors.ipynb")
     endless = student_notebook(instructor)
     endless.cells.insert(2, nbformat.v4.new_code_cell("while True:\n    pass"))
     nbformat.write(endless, submissions / "cat" / "01-tensors.ipynb")

@@ -14,7 +14,7 @@ def _student(args: argparse.Namespace) -> int:
     from pytorch_lessons.editions import write_student_edition
 
     try:
-        report = write_student_edition(args.book, args.outdir)
+        report = write_student_edition(args.book, args.outdir, final_hint=not args.no_final_hint)
     except FileNotFoundError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -39,7 +39,7 @@ def _lab(args: argparse.Namespace) -> int:
         print(f"JupyterLab on {args.book}: the instructor notebooks, solutions collapsed")
         return run_lab(args.book, paired=True)
     try:
-        report = write_student_edition(args.book, args.workspace)
+        report = write_student_edition(args.book, args.workspace, final_hint=not args.no_final_hint)
     except FileNotFoundError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -119,7 +119,7 @@ def _grade(args: argparse.Namespace) -> int:
     jobs = args.jobs if args.jobs else 1
     print(
         f"grading {len(submissions)} notebook(s) of "
-        f"{len({s.student for s in submissions})} student(s), {jobs} at a time, "
+        f"{len({s.student for s in submissions})} student(s), {min(jobs, len(submissions))} at a time, "
         f"each up to {args.timeout:g} s",
         file=sys.stderr,
     )
@@ -153,6 +153,11 @@ def main(argv: list[str] | None = None) -> int:
     student.add_argument(
         "--book", type=Path, default=Path("book"), help="folder of the chapter notebooks"
     )
+    student.add_argument(
+        "--no-final-hint",
+        action="store_true",
+        help="hold back each exercise's last hint (the full answer) in this edition",
+    )
     student.set_defaults(run=_student)
 
     lab = commands.add_parser(
@@ -166,6 +171,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     lab.add_argument(
         "--book", type=Path, default=Path("book"), help="folder of the chapter notebooks"
+    )
+    lab.add_argument(
+        "--no-final-hint",
+        action="store_true",
+        help="hold back each exercise's last hint (the full answer) in this edition",
     )
     lab.set_defaults(run=_lab)
 

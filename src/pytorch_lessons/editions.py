@@ -3,6 +3,11 @@
 The instructor edition is ``book/`` itself (solutions included, executed). The student edition
 drops every cell tagged ``solution`` and the ``solution-start`` / ``solution-end`` directive cells
 around it, keeps the exercise stubs, and never overwrites a notebook a student may have edited.
+
+Its first code cell is a setup cell: it imports the helper package and, where the package is
+missing (a notebook downloaded from the book site, opened in Colab), stops with one line that says
+what to do. The same edition fills the ``student/`` workspace and the site's downloads; only that
+line differs, naming the repository to install from when the site knows one.
 """
 
 from __future__ import annotations
@@ -25,13 +30,61 @@ def is_solution_cell(cell) -> bool:
     return SOLUTION_TAG in tags or cell.source.lstrip().startswith(_DIRECTIVES)
 
 
-def student_notebook(notebook):
-    """A copy of ``notebook`` without its solutions and "In class" notes. Execution counts are
-    cleared: with the solutions gone they would jump ([19], [21], ...)."""
+SETUP_CELL_ID = "setup-pytorch-lessons"
+_SETUP_SOURCE = """\
+# Setup: the course's helper package. Where it is missing, this cell says what to do.
+try:
+    import pytorch_lessons
+except ModuleNotFoundError as missing:
+
+    class SetupNeeded(Exception):
+        def _render_traceback_(self):  # Jupyter shows this one line, not a traceback
+            return [str(self)]
+
+    raise SetupNeeded(
+        f"{missing.name} is not installed: "
+        WHAT_TO_DO
+    ) from None"""
+
+
+def what_to_do(repository_url: str | None = None) -> str:
+    """The setup cell's instruction: install from ``repository_url`` (a git repository URL,
+    optionally ``@branch``), or, with none, use the course folder."""
+    if repository_url:
+        return (
+            f'run  %pip install "pytorch-lessons @ git+{repository_url}"  in a cell, '
+            "then restart the kernel and run this cell again."
+        )
+    return 'run "make lab" in the course folder: it installs the package and opens the student notebooks.'
+
+
+def setup_cell(repository_url: str | None = None):
+    """The student edition's first code cell (a fixed id, so an edition is the same each time)."""
+    import nbformat
+
+    source = _SETUP_SOURCE.replace("WHAT_TO_DO", repr(what_to_do(repository_url)))
+    cell = nbformat.v4.new_code_cell(source)
+    cell.id = SETUP_CELL_ID
+    return cell
+
+
+def is_setup_cell(cell) -> bool:
+    """The cell :func:`setup_cell` made."""
+    return cell.get("id") == SETUP_CELL_ID
+
+
+def student_notebook(notebook, repository_url: str | None = None):
+    """A copy of ``notebook`` without its solutions and "In class" notes, with the setup cell
+    (:func:`setup_cell`) as its first code cell. Execution counts are cleared: with the
+    solutions gone they would jump ([19], [21], ...)."""
     import copy
 
     result = copy.deepcopy(notebook)
     result.cells = [cell for cell in result.cells if not is_solution_cell(cell)]
+    first_code = next(
+        (i for i, cell in enumerate(result.cells) if cell.cell_type == "code"), len(result.cells)
+    )
+    result.cells.insert(first_code, setup_cell(repository_url))
     for cell in result.cells:
         if cell.cell_type == "markdown":
             cell.source = _FOR_INSTRUCTORS.sub("\n", cell.source).rstrip() + "\n"
@@ -50,11 +103,13 @@ class EditionReport:
     refused: list[Path] = field(default_factory=list)
 
 
-def write_student_edition(book: Path, out: Path) -> EditionReport:
+def write_student_edition(book: Path, out: Path, final_hint: bool = True) -> EditionReport:
     """Write the student edition of every ``book/NN-*.ipynb`` into ``out``.
 
     A notebook already in ``out`` that differs from what would be written is left untouched
-    and reported in ``refused``: it may hold a student's work.
+    and reported in ``refused``: it may hold a student's work. With ``final_hint=False`` the
+    edition's ``hint(...)`` keeps back each exercise's last hint, the full answer (the setting
+    is a file in ``out``; see :func:`pytorch_lessons.exercises.core.final_hint_held_back`).
     """
     import nbformat
 
@@ -63,6 +118,7 @@ def write_student_edition(book: Path, out: Path) -> EditionReport:
     if not chapters:
         raise FileNotFoundError(f"no chapter notebooks (NN-*.ipynb) in {book}")
     out.mkdir(parents=True, exist_ok=True)
+    _write_hint_setting(out, final_hint)
     report = EditionReport()
     for chapter in chapters:
         text = nbformat.writes(student_notebook(nbformat.read(chapter, as_version=4))) + "\n"
@@ -76,3 +132,16 @@ def write_student_edition(book: Path, out: Path) -> EditionReport:
         target.write_text(text, encoding="utf-8")
         report.written.append(target)
     return report
+
+
+def _write_hint_setting(out: Path, final_hint: bool) -> None:
+    """Record the instructor's choice about final hints in the edition's folder."""
+    import json
+
+    from pytorch_lessons.exercises.core import EDITION_SETTINGS
+
+    settings = out / EDITION_SETTINGS
+    if final_hint:
+        settings.unlink(missing_ok=True)
+    else:
+        settings.write_text(json.dumps({"final_hint": False}) + "\n", encoding="utf-8")
