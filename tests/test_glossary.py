@@ -1,17 +1,26 @@
 """The Appendix glossary: every key term of the book, in English and Chinese, linked to where it is taught.
 
-The glossary is the Markdown table after ``(sec-glossary)=`` in ``book/09-appendix.md``; each row
-is ``| [english term](#label) | 中文 | chapter |``. The tests check that
+The glossary is the MyST ``{glossary}`` directive after ``(sec-glossary)=`` in
+``book/09-appendix.md``, a definition list with one entry per term::
+
+    english term
+    : 中文 · [chapter](#label)
+
+MyST gives each term an id (``term-...``) that ``{term}`` roles link to -- the chapters' learning
+objectives do, and MyST reports a ``{term}`` without an entry. The tests check that
 
 - every link target ``#label`` is a ``(label)=`` defined in some ``book/*.md``. A chapter label
   (``#ch-autograd`` ...) whose chapter file does not exist yet is reported as a *skip*, not a
   failure; once the chapter file exists, a missing label fails;
-- a core list of terms is there with its usual Chinese name;
+- a core list of terms is there with its usual Chinese name; the terms are unique and in
+  alphabetical order;
+- every ``{term}`` role in the book names a term of the glossary;
 - the book's key terms are all there. The key terms are read from the chapters present when the
   tests run: every **bold** term in a chapter's "Learning objectives" admonition must match a
   glossary term (equal to it, or one contained in the other word for word: "leaf" matches "leaf
-  tensor"), unless it is listed in ``NOT_TERMS`` (bold used for emphasis); and at least one
-  glossary term must appear in each chapter's H1 title.
+  tensor"), unless it is listed in ``NOT_TERMS`` (bold used for emphasis); a bold ``{term}``
+  role counts by the text it shows. At least one glossary term must appear in each chapter's
+  H1 title.
 """
 
 from __future__ import annotations
@@ -72,7 +81,12 @@ NOT_TERMS = {
 }
 
 LABEL_DEFINITION = re.compile(r"^\(([A-Za-z0-9_-]+)\)=\s*$", re.MULTILINE)
-LINK = re.compile(r"^\[(?P<text>[^\]]+)\]\(#(?P<label>[A-Za-z0-9_-]+)\)$")
+GLOSSARY_BLOCK = re.compile(r"^:::\{glossary\}\n(.*?)\n:::$", re.MULTILINE | re.DOTALL)
+DEFINITION = re.compile(
+    r"^: (?P<chinese>.+?) · \[(?P<chapter>[^\]]+)\]\(#(?P<label>[A-Za-z0-9_-]+)\)$"
+)
+# {term}`text` or {term}`text <glossary term>`
+TERM_ROLE = re.compile(r"\{term\}`(?P<text>[^`<]+?)\s*(?:<(?P<target>[^>`]+)>)?`")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 BOLD = re.compile(r"\*\*(.+?)\*\*")
 TITLE = re.compile(r"^# (.+)$", re.MULTILINE)
@@ -114,28 +128,34 @@ def normalize(term: str) -> str:
 
 
 def parse_glossary(text: str) -> list[Row]:
-    """The rows of the glossary table that follows ``(sec-glossary)=`` in ``text``."""
+    """The entries of the ``{glossary}`` that follows ``(sec-glossary)=`` in ``text``."""
     if GLOSSARY_ANCHOR not in text:
         raise ValueError(f"no glossary: {GLOSSARY_ANCHOR} not found")
-    lines = text.split(GLOSSARY_ANCHOR, 1)[1].splitlines()
-    table: list[str] = []
-    for line in lines:
-        if line.startswith("|"):
-            table.append(line)
-        elif table:
-            break
-    if len(table) < 3:
-        raise ValueError("the glossary has no table (a header, a |---| line and rows)")
+    block = GLOSSARY_BLOCK.search(text.split(GLOSSARY_ANCHOR, 1)[1])
+    if block is None:
+        raise ValueError("the glossary has no :::{glossary} ... ::: block")
     rows = []
-    for line in table[2:]:
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if len(cells) != 3:
-            raise ValueError(f"glossary row needs 3 cells (English | 中文 | chapter): {line!r}")
-        link = LINK.match(cells[0])
-        if link is None:
-            raise ValueError(f"glossary term must be a link [term](#label): {cells[0]!r}")
-        rows.append(Row(link["text"], link["label"], cells[1], cells[2]))
+    for entry in block[1].strip().split("\n\n"):
+        lines = entry.strip().splitlines()
+        if len(lines) != 2:
+            raise ValueError(f"a glossary entry is a term line and a definition line: {entry!r}")
+        definition = DEFINITION.match(lines[1])
+        if definition is None:
+            raise ValueError(f"a definition reads ': 中文 · [chapter](#label)': {lines[1]!r}")
+        rows.append(
+            Row(lines[0].strip(), definition["label"], definition["chinese"], definition["chapter"])
+        )
     return rows
+
+
+def term_label(english: str) -> str:
+    """How a ``{term}`` role names a glossary term: its text without Markdown, any case."""
+    return " ".join(english.replace("`", "").split()).lower()
+
+
+def shown_text(markdown: str) -> str:
+    """``markdown`` with each ``{term}`` role replaced by the text it shows."""
+    return TERM_ROLE.sub(lambda found: found["text"], markdown)
 
 
 def defined_labels(book: Path) -> dict[str, Path]:
@@ -179,7 +199,7 @@ def key_terms(chapter_text: str) -> tuple[str, list[str]]:
     objectives = re.search(
         r":::\{admonition\} Learning objectives\n(.*?)\n:::", chapter_text, re.DOTALL
     )
-    bold = BOLD.findall(objectives[1]) if objectives else []
+    bold = BOLD.findall(shown_text(objectives[1])) if objectives else []
     return name, bold
 
 
@@ -233,6 +253,17 @@ def test_core_terms_are_in_the_glossary(english, chinese):
     assert any(chinese in row.chinese for row in rows), f"{english!r} should say {chinese}"
 
 
+def test_every_term_role_names_a_glossary_term():
+    terms = {term_label(row.english) for row in ROWS}
+    roles = [
+        (path.name, found["target"] or found["text"])
+        for path in sorted(BOOK.glob("*.md"))
+        for found in TERM_ROLE.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert len(roles) >= 40, "the learning objectives link their terms to the glossary"
+    assert [(name, t) for name, t in roles if term_label(t) not in terms] == []
+
+
 @pytest.mark.parametrize("label", sorted({row.label for row in ROWS}))
 def test_every_link_target_is_a_label_of_the_book(label):
     dangling, not_yet = link_problems(BOOK, [row for row in ROWS if row.label == label])
@@ -268,14 +299,21 @@ GLOSSARY = """\
 (sec-glossary)=
 ## Glossary
 
-| English | 中文 | Chapter |
-|---|---|---|
-| [tensor](#ch-tensors) | 张量 | 01 Tensors |
-| [gradient](#ch-autograd) | 梯度 | 02 Autograd |
-| [pooling](#ch-pooling) | 池化 | 05 CNN |
-| [convolutional neural network (CNN)](#ch-cnn) | 卷积神经网络 | 05 CNN |
+:::{glossary}
+tensor
+: 张量 · [01 Tensors](#ch-tensors)
 
-After the table.
+gradient
+: 梯度 · [02 Autograd](#ch-autograd)
+
+pooling
+: 池化 · [05 CNN](#ch-pooling)
+
+convolutional neural network (CNN)
+: 卷积神经网络 · [05 CNN](#ch-cnn)
+:::
+
+After the glossary.
 """
 
 
@@ -300,12 +338,9 @@ def test_parse_reads_term_label_chinese_and_chapter():
     ("text", "message"),
     [
         ("# no glossary here", "no glossary"),
-        ("(sec-glossary)=\n\nno table\n", "has no table"),
-        (
-            "(sec-glossary)=\n| a | b | c |\n|---|---|---|\n| tensor | 张量 | 01 |\n",
-            "must be a link",
-        ),
-        ("(sec-glossary)=\n| a | b |\n|---|---|\n| [t](#x) | 张量 |\n", "needs 3 cells"),
+        ("(sec-glossary)=\n\n| a | b | c |\n|---|---|---|\n", "no :::{glossary}"),
+        ("(sec-glossary)=\n:::{glossary}\ntensor\n: 张量 · 01 Tensors\n:::\n", "reads ': 中文"),
+        ("(sec-glossary)=\n:::{glossary}\ntensor\n:::\n", "a term line and a definition"),
     ],
 )
 def test_parse_rejects_a_broken_glossary(text, message):
@@ -328,6 +363,21 @@ def test_dangling_links_fail_and_unwritten_chapters_are_only_reported(tmp_path):
         "#ch-pooling: no (ch-pooling)= label in any " + tmp_path.name + "/*.md",
     ]
     assert not_yet == ["#ch-autograd: chapter 02 is not in " + tmp_path.name + "/ yet"]
+
+
+def test_term_roles_count_by_the_text_they_show():
+    assert shown_text("**{term}`dtype <data type (dtype)>`** and {term}`shape`") == (
+        "**dtype** and shape"
+    )
+    chapter = (
+        "# 01 · Tensors\n\n:::{admonition} Learning objectives\n\n"
+        "- use **{term}`Tensors <tensor>`** and **{term}`pooling`**\n:::\n"
+    )
+    assert key_terms(chapter) == ("Tensors", ["Tensors", "pooling"])
+    assert missing_key_terms(chapter, parse_glossary(GLOSSARY)) == []
+    assert (
+        term_label("anomaly detection (`detect_anomaly`)") == "anomaly detection (detect_anomaly)"
+    )
 
 
 def test_missing_key_terms_are_named():

@@ -310,3 +310,49 @@ def test_show_misclassified_gallery_most_confident_first():
         show_misclassified(images, labels, probabilities, count=0)
     with pytest.raises(ValueError, match="one row per image"):
         show_misclassified(images, labels, probabilities[:2])
+
+
+def test_figures_carry_their_description_into_the_notebook_output():
+    """What a notebook stores with each picture: its alt text and title (the site's fallback
+    when the code cell gives no ``alt``), while the inline backend still draws the PNG."""
+    from IPython.core.formatters import DisplayFormatter
+
+    losses = plot_losses({"train": [1.0, 0.5], "validation": [1.2, math.inf]}, log=True)
+    _, metadata = DisplayFormatter().format(losses)
+    assert metadata["image/png"] == {
+        "alt": "Line plot titled Loss: the loss on a log scale against epoch for train (from 1 "
+        "to 0.5) and validation (diverged).",
+        "title": "Loss",
+    }
+    digits = show_digits(torch.zeros(3, 28, 28), [7, 2, 1], [7, 2, 4])
+    _, metadata = DisplayFormatter().format(digits)
+    assert metadata["image/png"]["alt"] == (
+        "3 hand-written digits, white on black, each titled with its label → prediction: "
+        "7→7, 2→2 and 1→4."
+    )
+    maps = show_feature_maps(torch.rand(2, 4, 4), title="first block")
+    assert DisplayFormatter().format(maps)[1]["image/png"]["title"] == "first block"
+    import pickle
+
+    assert pickle.loads(pickle.dumps(losses))._repr_mimebundle_()[1] == metadata_of(losses)
+
+
+def metadata_of(fig: Figure) -> dict:
+    from IPython.core.formatters import DisplayFormatter
+
+    return DisplayFormatter().format(fig)[1]
+
+
+def test_graph_and_path_pictures_describe_themselves_too():
+    from pytorch_lessons.graph import draw_graph
+    from pytorch_lessons.widgets.gd_playground import draw_paths, run_path
+
+    x = torch.ones(2, requires_grad=True)
+    graph = metadata_of(draw_graph((x * 3).sum(), names={"x": x}, title="sum of 3x"))["image/png"]
+    assert graph["title"] == "sum of 3x"
+    assert graph["alt"] == (
+        "Computation graph titled sum of 3x: from the leaves x (2) through MulBackward0, "
+        "SumBackward0 to output scalar."
+    )
+    paths = metadata_of(draw_paths({"slow": run_path("SGD", 0.05, steps=5)}))["image/png"]
+    assert "the path of slow (ends at (" in paths["alt"] and "log scale" in paths["alt"]

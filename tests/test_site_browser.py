@@ -93,13 +93,24 @@ def chromium() -> Iterator[Any]:
         )
     from playwright.sync_api import sync_playwright
 
-    playwright = sync_playwright().start()
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    # One Playwright per process: other browser test modules reuse this fixture, and a second
+    # sync Playwright while one runs is refused ("Sync API inside the asyncio loop").
+    if not _SHARED_BROWSER:
+        playwright = sync_playwright().start()
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        _SHARED_BROWSER.update(playwright=playwright, browser=browser, users=0)
+    _SHARED_BROWSER["users"] += 1
     try:
-        yield browser
+        yield _SHARED_BROWSER["browser"]
     finally:
-        browser.close()
-        playwright.stop()
+        _SHARED_BROWSER["users"] -= 1
+        if _SHARED_BROWSER["users"] == 0:
+            _SHARED_BROWSER["browser"].close()
+            _SHARED_BROWSER["playwright"].stop()
+            _SHARED_BROWSER.clear()
+
+
+_SHARED_BROWSER: dict[str, Any] = {}
 
 
 @pytest.fixture(scope="session")
@@ -171,6 +182,12 @@ def tab(desktop: Any) -> Iterator[Tab]:
 
 
 def broken_images(tab: Tab) -> list[str]:
+    """The images of the page that do not load. Lazy images load as the reader scrolls to
+    them: they are asked for now (as eager ones) and waited for, then checked like the rest."""
+    tab.page.eval_on_selector_all(
+        "img[loading=lazy]", "els => els.forEach(e => e.loading = 'eager')"
+    )
+    tab.page.wait_for_function("[...document.images].every(e => e.complete)")
     return tab.page.eval_on_selector_all(
         "img", "els => els.filter(e => !(e.complete && e.naturalWidth > 0)).map(e => e.src)"
     )
@@ -353,6 +370,126 @@ def test_book_digit_pad_recognizes_a_drawn_one_and_zero(book: Served, tab: Tab, 
         expect(pad).to_have_attribute("data-status", "drawn")
         pad.screenshot(path=str(shots / f"digit-pad-{digit}.png"))
     assert not tab.problems, tab.problems
+
+
+# Relative luminance of a CSS rgb()/rgba() colour, and the contrast ratio of two.
+LUMINANCE = """c => { const [r, g, b] = c.match(/[\\d.]+/g).slice(0, 3).map(v => {
+  v = v / 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b; }"""
+# The words a preview template starts with: its title, caption or first paragraph.
+PREVIEW_WORDS = """t => (t.content.querySelector('.preview-title, figcaption, p') || t.content)
+  .textContent.trim().split(/\\s+/).slice(0, 3).join(' ')"""
+
+
+def test_book_cross_reference_previews_show_on_hover_and_focus(
+    chromium: Any, book: Served, shots: Path
+) -> None:
+    """Pointing at a cross-reference (a figure, an exercise, a chapter...) shows a preview of
+    its target, readable in both themes and inside the window; keyboard focus shows it too,
+    and Escape hides it. From file:// as well: the previews are in the page."""
+    pages = [n for n in book.pages() if 'data-preview="xp-' in (book.root / n).read_text("utf-8")]
+    assert pages, "no cross-reference on the site has a preview"
+    name = "cnn.html" if "cnn.html" in pages else pages[0]
+    for scheme, url in (("light", book.url(name)), ("dark", (book.root / name).as_uri())):
+        context = chromium.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+        try:
+            tab = Tab(context.new_page()).watch()
+            tab.open(url)
+            figures = tab.page.locator("a.xref-figure[data-preview]")
+            link = (figures if figures.count() else tab.page.locator("a[data-preview]")).first
+            template = f"#{link.get_attribute('data-preview')}"
+            words = tab.page.eval_on_selector(template, PREVIEW_WORDS)
+            assert words, f"{name}: empty preview {template}"
+            popup = tab.page.locator("#xref-preview")
+            link.scroll_into_view_if_needed()
+            link.hover()
+            expect(popup).to_be_visible()
+            expect(popup).to_contain_text(words)
+            expect(link).to_have_attribute("aria-describedby", "xref-preview")
+            box = popup.bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= 1280
+            background = tab.page.evaluate(
+                f"({LUMINANCE})(getComputedStyle(document.querySelector('#xref-preview'))"
+                ".backgroundColor)"
+            )
+            foreground = tab.page.evaluate(
+                f"({LUMINANCE})(getComputedStyle(document.querySelector('#xref-preview')).color)"
+            )
+            assert (background < 0.1) == (scheme == "dark"), (scheme, background)
+            light, dark = max(background, foreground), min(background, foreground)
+            assert (light + 0.05) / (dark + 0.05) >= 4.5
+            tab.page.screenshot(path=str(shots / f"preview-{scheme}.png"))
+            tab.page.keyboard.press("Escape")
+            expect(popup).to_be_hidden()
+            expect(link).not_to_have_attribute("aria-describedby", "xref-preview")
+            tab.page.mouse.move(1, 1)
+            link.focus()  # the keyboard way
+            expect(popup).to_be_visible()
+            expect(popup).to_contain_text(words)
+            tab.page.keyboard.press("Escape")
+            expect(popup).to_be_hidden()
+            assert not tab.problems, tab.problems
+        finally:
+            context.close()
+
+
+# ---------------------------------------------------------------- finding one's way
+
+FOCUSED = "document.activeElement && document.activeElement.id === 'search-input'"
+
+
+def a_chapter() -> str:
+    """A chapter page with sections (the outline lists them)."""
+    return next(name for name, _ in toc_pages() if name != "index.html")
+
+
+def test_ctrl_k_and_slash_focus_the_search_box(book: Served, tab: Tab) -> None:
+    tab.open(book.url(a_chapter()))
+    search = tab.page.locator("#search-input")
+    expect(search).to_have_attribute("placeholder", "Search… (Ctrl+K)")
+    tab.page.locator("main").click(position={"x": 5, "y": 5})  # focus on the page, not the box
+    assert not tab.page.evaluate(FOCUSED)
+    tab.page.keyboard.press("Control+k")
+    tab.page.wait_for_function(FOCUSED)
+    tab.page.keyboard.type("tensor")
+    expect(tab.page.locator("#search-results a").first).to_be_visible()
+    search.fill("")
+    tab.page.locator("main").click(position={"x": 5, "y": 5})
+    assert not tab.page.evaluate(FOCUSED)
+    tab.page.keyboard.press("/")
+    tab.page.wait_for_function(FOCUSED)
+    expect(search).to_have_value("")  # the "/" was not typed into the box
+    assert not tab.problems, tab.problems
+
+
+@pytest.mark.parametrize(("width", "narrow"), [(390, True), (1024, True), (1280, False)])
+def test_the_outline_is_there_where_the_side_column_is_not(
+    chromium: Any, book: Served, width: int, narrow: bool
+) -> None:
+    """Under 1200 px the "On this page" column is hidden and a collapsible outline opens the
+    article instead; following one of its links closes it and goes to the section."""
+    context = chromium.new_context(viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(book.url(a_chapter()), wait_until="load")
+        outline, column = page.locator("details.page-outline"), page.locator("aside.page-toc")
+        if not narrow:
+            expect(outline).to_be_hidden()
+            expect(column).to_be_visible()
+            return
+        expect(column).to_be_hidden()
+        expect(outline).to_be_visible()
+        expect(outline).to_have_js_property("open", False)
+        outline.locator("summary").click()
+        expect(outline).to_have_js_property("open", True)
+        link = outline.locator("a").nth(1)
+        target = link.get_attribute("href") or ""
+        link.click()
+        expect(page).to_have_url(ends_with(target))
+        expect(outline).to_have_js_property("open", False)
+        expect(page.locator(f'[id="{target[1:]}"]')).to_be_in_viewport()
+    finally:
+        context.close()
 
 
 # ---------------------------------------------------------------- the demo site (mechanisms)

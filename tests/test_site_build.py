@@ -173,9 +173,11 @@ def test_notebook_pages_show_their_stored_outputs(book_site: Path) -> None:
         if not location.endswith(".ipynb"):
             continue
         page = (book_site / name).read_text(encoding="utf-8")
+        # outputs are escaped by nbconvert's ansi2html, which escapes quotes too (&#39;)
+        shown = re.sub(r"&#(?:39|x27);", "'", page).replace("&quot;", '"')
         lines = stdout_lines(ROOT / location.lstrip("/"))
         for line in lines:
-            assert html.escape(line, quote=False) in page, f"{name}: stdout {line!r} not shown"
+            assert html.escape(line, quote=False) in shown, f"{name}: stdout {line!r} not shown"
             checked += 1
         assert 'class="download-notebook"' in page, f"{name}: no notebook download link"
     assert checked > 0, "no notebook stdout found to check"
@@ -269,6 +271,234 @@ def test_every_page_stays_light(book_site: Path) -> None:
 
 
 def test_no_test_marker_on_any_page(book_site: Path) -> None:
-    """Readers never see nbval's markers: they live in cell tags, which pages do not show."""
+    """Readers never see nbval's markers: cell tags are not shown, and a ``# NBVAL_...`` line
+    in a cell's code is left out of the page (and so of what its copy button copies)."""
     for page in sorted(book_site.glob("*.html")):
         assert "NBVAL_" not in page.read_text(encoding="utf-8"), page.name
+
+
+class HeadAndImages(HTMLParser):
+    """A page's ``<meta>`` descriptions, ``<img>`` attributes, footer text and exercise ids."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.descriptions: list[str] = []
+        self.images: list[dict[str, str | None]] = []
+        self.chips: list[str] = []
+        self.footer = ""
+        self._in: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "meta" and values.get("name") == "description":
+            self.descriptions.append(values.get("content") or "")
+        elif tag == "img":
+            self.images.append(values)
+        elif tag == "code" and "exercise-label" in (values.get("class") or "").split():
+            self._in = "chip"
+            self.chips.append("")
+        elif tag == "footer" and "page-footer" in (values.get("class") or ""):
+            self._in = "footer"
+
+    def handle_endtag(self, tag: str) -> None:
+        if (tag, self._in) in (("code", "chip"), ("footer", "footer")):
+            self._in = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in == "chip":
+            self.chips[-1] += data
+        elif self._in == "footer":
+            self.footer += data
+
+
+def head_and_images(path: Path) -> HeadAndImages:
+    parser = HeadAndImages()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def test_every_page_has_a_meta_description(book_site: Path) -> None:
+    """Search engines and link previews show it: the page's own first paragraph (or the
+    project's description), one line, at most 160 characters, no TeX and no ``--``."""
+    for name, _ in toc_pages():
+        descriptions = head_and_images(book_site / name).descriptions
+        assert len(descriptions) == 1, f"{name}: {descriptions}"
+        text = descriptions[0]
+        assert 20 <= len(text) <= 160, f"{name}: {text!r}"
+        assert "\\" not in text and "--" not in text and "\n" not in text, f"{name}: {text!r}"
+
+
+def test_every_image_has_its_size_and_loads_lazily(book_site: Path) -> None:
+    """Width and height reserve the image's box (nothing jumps as images arrive); lazy
+    loading and async decoding keep the first screen fast on image-heavy chapters."""
+    problems, count = [], 0
+    for name, _ in toc_pages():
+        for image in head_and_images(book_site / name).images:
+            count += 1
+            sizes = [image.get("width") or "", image.get("height") or ""]
+            if not all(value.isdigit() and int(value) > 0 for value in sizes):
+                problems.append(f"{name}: {image.get('src')} has no width/height")
+            if image.get("loading") != "lazy" or image.get("decoding") != "async":
+                problems.append(f"{name}: {image.get('src')} is not lazy/async")
+    assert count > 0
+    assert not problems, "\n".join(problems)
+
+
+def test_exercise_chips_show_the_id_check_takes(book_site: Path) -> None:
+    """The chip by each exercise's title is what the reader passes to ``check``/``hint``."""
+    from pytorch_lessons.exercises import all_exercises
+
+    registered = set(all_exercises())
+    chips = [chip for name, _ in toc_pages() for chip in head_and_images(book_site / name).chips]
+    assert chips, "no exercise chips found"
+    assert [chip for chip in chips if chip not in registered] == []
+
+
+def test_chapters_say_when_they_last_changed(book_site: Path) -> None:
+    for name, _ in toc_pages():
+        footer = head_and_images(book_site / name).footer
+        assert re.search(r"Last updated \d{4}-\d\d-\d\d", footer), f"{name}: {footer!r}"
+
+
+TEX_COMMAND = re.compile(r"\\(frac|theta|alpha|partial|hat|sum|nabla|mathrm|text|left|right)\b")
+
+
+def test_search_snippets_show_math_as_text(book_site: Path) -> None:
+    """The search index holds readable text for equations (θ₁², ∂L/∂w), not their TeX."""
+    search = json.loads((book_site / "myst.search.json").read_text(encoding="utf-8"))
+    contents = [record.get("content") or "" for record in search["records"]]
+    assert any("θ" in content for content in contents)
+    tex = [content[:120] for content in contents if TEX_COMMAND.search(content)]
+    assert tex == [], tex
+
+
+# ---------------------------------------------------------------- figures, equations, citations,
+# Chinese text and cross-reference previews
+
+CJK_CHAR = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+VOID_TAGS = set("area base br col embed hr img input link meta source track wbr".split())
+
+
+class ChineseOutsideLangZh(HTMLParser):
+    """The text runs of a page that hold Chinese but sit in no element with ``lang="zh"``
+    (``<script>``, ``<style>`` and inert ``<template>`` content left out)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, str | None]] = []
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in VOID_TAGS:
+            self.stack.append((tag, dict(attrs).get("lang")))
+
+    def handle_endtag(self, tag: str) -> None:
+        for depth in range(len(self.stack) - 1, -1, -1):
+            if self.stack[depth][0] == tag:
+                del self.stack[depth:]
+                break
+
+    def handle_data(self, data: str) -> None:
+        tags = {tag for tag, _ in self.stack}
+        if not CJK_CHAR.search(data) or tags & {"script", "style", "template"}:
+            return
+        lang = next((lang for _, lang in reversed(self.stack) if lang), "")
+        if not lang.startswith("zh"):
+            self.problems.append(data.strip()[:60])
+
+
+def chinese_outside_lang_zh(page_html: str) -> list[str]:
+    """See :class:`ChineseOutsideLangZh`."""
+    parser = ChineseOutsideLangZh()
+    parser.feed(page_html)
+    return parser.problems
+
+
+def without_templates(page_html: str) -> str:
+    """A page's HTML without its ``<template>`` elements (the inert preview content)."""
+    return re.sub(r"<template\b.*?</template>", "", page_html, flags=re.S)
+
+
+GENERIC_ALT = re.compile(r"^(Cell output|A picture drawn by the code above)")
+
+
+def image_alt_problems(site: Path) -> list[str]:
+    """Images of the built pages without a real description."""
+    problems = []
+    for path in sorted(site.glob("*.html")):
+        for image in head_and_images(path).images:
+            alt = (image.get("alt") or "").strip()
+            if not alt or GENERIC_ALT.match(alt):
+                problems.append(f"{path.name}: {image.get('src')} alt={alt!r}")
+    return problems
+
+
+def test_every_image_has_a_real_alt_text(book_site: Path) -> None:
+    """No plot is "Cell output: image/png": each says what it shows, from its cell."""
+    assert image_alt_problems(book_site) == []
+
+
+FIGURE = re.compile(r'<figure id="(fig-[^"]+)" class="[^"]*cell-figure[^"]*">(.*?)</figure>', re.S)
+OUTPUT_IMAGE = re.compile(r'<img class="output-image"')
+
+
+def test_plots_are_numbered_captioned_figures_with_ids(book_site: Path) -> None:
+    figures = 0
+    for path in sorted(book_site.glob("*.html")):
+        page = without_templates(path.read_text(encoding="utf-8"))
+        found = FIGURE.findall(page)
+        for ident, inner in found:
+            assert re.search(r'<span class="caption-number">Figure\s\d+:</span>', inner), ident
+        in_figures = sum(len(OUTPUT_IMAGE.findall(inner)) for _, inner in found)
+        assert in_figures == len(OUTPUT_IMAGE.findall(page)), (
+            f"{path.name}: a plot outside a figure"
+        )
+        figures += len(found)
+    assert figures >= 25
+
+
+def test_every_numbered_equation_has_an_id(book_site: Path) -> None:
+    numbered = 0
+    for path in sorted(book_site.glob("*.html")):
+        page = without_templates(path.read_text(encoding="utf-8"))
+        for opening, rest in re.findall(
+            r'(<div class="math-display"[^>]*>)(.*?</div>)', page, re.S
+        ):
+            if 'class="eq-number"' in rest or "eq-number" in opening:
+                numbered += 1
+                assert ' id="' in opening, f"{path.name}: {rest[-80:]}"
+    assert numbered >= 10
+
+
+def test_mnist_cites_lecun_1998_in_its_references(book_site: Path) -> None:
+    page = (book_site / "mnist.html").read_text(encoding="utf-8")
+    section = re.search(r'<section class="references".*?</section>', page, re.S)
+    assert section, "mnist.html has no references list"
+    entry = re.search(r'<li id="ref-lecun1998gradient">(.*?)</li>', section.group(0), re.S)
+    assert entry and "Gradient-based learning applied to document recognition" in entry.group(1)
+    assert "1998" in entry.group(1)
+    assert 'class="citation" href="#ref-lecun1998gradient"' in page
+
+
+def test_chinese_text_is_marked_as_chinese(book_site: Path) -> None:
+    """Every run of Chinese on every page sits in an element with ``lang="zh"``."""
+    checked = 0
+    for path in sorted(book_site.glob("*.html")):
+        page = path.read_text(encoding="utf-8")
+        checked += len(CJK_CHAR.findall(without_templates(page)))
+        assert chinese_outside_lang_zh(page) == [], path.name
+    assert checked > 100  # the glossary
+
+
+def test_cross_references_have_previews_and_the_glossary_has_term_ids(book_site: Path) -> None:
+    for path in sorted(book_site.glob("*.html")):
+        page = path.read_text(encoding="utf-8")
+        templates = dict(re.findall(r'<template id="(xp-\d+)"[^>]*>(.*?)</template>', page, re.S))
+        for tag in re.findall(r'<a class="(?:xref|citation)[^"]*"[^>]*>', page):
+            preview = re.search(r'data-preview="(xp-\d+)"', tag)
+            assert preview, f"{path.name}: {tag} has no preview"
+            assert templates.get(preview.group(1), "").strip(), f"{path.name}: {tag}"
+        for inner in templates.values():
+            assert " id=" not in inner and "<a " not in inner, path.name
+    glossary = (book_site / "appendix.html").read_text(encoding="utf-8")
+    assert len(re.findall(r'<dt id="term-', glossary)) >= 60

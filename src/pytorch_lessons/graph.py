@@ -211,4 +211,13 @@ def draw_graph(
         ax.set_title(title, fontsize=10)
     fig.tight_layout()
     plt.close(fig)
-    return fig
+    from pytorch_lessons.plot import described
+
+    leaves, ops = graph.labels("leaf"), graph.labels("op")[::-1]  # in the forward order
+    outputs = graph.labels("output")
+    alt = (
+        f"Computation graph{' titled ' + title if title else ''}: from the leaves "
+        f"{', '.join(leaves)} through {', '.join(ops) or 'no operation'} to "
+        f"{', '.join(outputs)}."
+    )
+    return described(fig, alt, title)

@@ -25,6 +25,39 @@ def _pyplot():
     return plt
 
 
+class _Description:
+    """A figure's ``_repr_mimebundle_``: no data of its own (the inline backend still draws
+    the PNG), only the metadata a notebook stores with that PNG: ``{"image/png": {"alt": ...,
+    "title": ...}}``. The book's site uses it as the picture's alt text (and, outside a
+    captioned figure, its caption) where the code cell gives none. A class, not a lambda, so
+    that the figure still pickles."""
+
+    def __init__(self, alt: str, title: str) -> None:
+        self.metadata = {"alt": alt, **({"title": title} if title else {})}
+
+    def __call__(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
+        return {}, {"image/png": dict(self.metadata)}
+
+
+def described(fig: Figure, alt: str, title: str | None = None) -> Figure:
+    """``fig``, shown in a notebook with ``alt`` (what it shows, in words) and its ``title``
+    stored as the picture's output metadata: see :class:`_Description`."""
+    fig._repr_mimebundle_ = _Description(" ".join(alt.split()), title or "")  # type: ignore[attr-defined]
+    return fig
+
+
+def _names(items: Sequence[str], limit: int = 24) -> str:
+    """``a, b and c`` (the first ``limit`` of them, then "and N more")."""
+    shown = [str(item) for item in items[:limit]]
+    if len(items) > limit:
+        return ", ".join(shown) + f" and {len(items) - limit} more"
+    return ", ".join(shown[:-1]) + (" and " if len(shown) > 1 else "") + shown[-1] if shown else ""
+
+
+def _titled(title: str | None) -> str:
+    return f" titled {title}" if title else ""
+
+
 def _curves(history: Mapping[str, Sequence[float]]) -> dict[str, list[float]]:
     if not isinstance(history, Mapping):
         raise TypeError(
@@ -60,7 +93,23 @@ def plot_losses(
     ax.set_title(title)
     fig.tight_layout()
     plt.close(fig)
-    return fig
+    return described(fig, _curves_alt(curves, log, xlabel, title), title)
+
+
+def _curves_alt(
+    curves: Mapping[str, Sequence[float]], log: bool, xlabel: str, title: str | None
+) -> str:
+    """ "Line plot titled Loss: the loss on a log scale against epoch for train (from 1.2 to
+    0.3) and validation (from 1.3 to 0.4)."."""
+    parts = []
+    for name, values in curves.items():
+        finite = [v for v in values if math.isfinite(v)]
+        if len(finite) < len(values):
+            parts.append(f"{name} (diverged)")
+        elif finite:
+            parts.append(f"{name} (from {finite[0]:.3g} to {finite[-1]:.3g})")
+    scale = "on a log scale " if log else ""
+    return f"Line plot{_titled(title)}: the loss {scale}against {xlabel} for {_names(parts)}."
 
 
 def _draw_curves(
@@ -150,6 +199,8 @@ class LiveLossPlot:
         self.ax.set_xlabel(self.xlabel)
         self.ax.set_ylabel("loss")
         self.figure.tight_layout()
+        if self.curves:
+            described(self.figure, _curves_alt(self.curves, self.log, self.xlabel, None))
         self._show(self.figure)
 
     def _show(self, figure: Figure | None) -> None:
@@ -237,7 +288,9 @@ def image_grid(
             fontsize=fontsize,
             color=colors[k] if colors else "black",
         )
-    return fig
+    labels = f", titled {_names([t.split(chr(10))[0] for t in titles])}" if titles else ""
+    alt = f"{n} grey-scale pictures in {rows} row{'s' if rows > 1 else ''}{labels}."
+    return described(fig, f"{title}: {alt}" if title else alt, title)
 
 
 def show_digits(
@@ -271,7 +324,10 @@ def show_digits(
         colors = ["black" if label == predicted else "red" for label, predicted in pairs]
     elif labels is not None:
         titles = [str(int(label)) for label in labels]
-    return image_grid(images, titles, colors, ncols=ncols)
+    fig = image_grid(images, titles, colors, ncols=ncols)
+    what = "label → prediction" if predictions is not None else "label"
+    named = f", each titled with its {what}: {_names(titles)}" if titles else ""
+    return described(fig, f"{len(images)} hand-written digits, white on black{named}.")
 
 
 def show_broadcast(a: torch.Tensor, b: torch.Tensor, op: str = "+") -> Figure:
@@ -331,7 +387,13 @@ def show_broadcast(a: torch.Tensor, b: torch.Tensor, op: str = "+") -> Figure:
         ax.set_title(title, fontsize=10)
     fig.tight_layout()
     plt.close(fig)
-    return fig
+    shapes = f"a {tuple(a.shape)} {op} b {tuple(b.shape)}"
+    return described(
+        fig,
+        f"Three grids: a and b, each stretched to {tuple(result.shape)} (the stretched copies "
+        f"pale), and {shapes}, the result.",
+        f"Broadcasting {shapes}",
+    )
 
 
 def _as_column(name: str, t: Any) -> list[float]:
@@ -395,7 +457,9 @@ def plot_fit(
     ax.legend(fontsize=8)
     fig.tight_layout()
     plt.close(fig)
-    return fig
+    valid = f" and {len(x_valid)} validation points (hollow)" if x_valid is not None else ""
+    lines = f", with the curves {_names(list(curves))}" if curves else ""
+    return described(fig, f"Scatter plot{_titled(title)} of {len(xs)} points{valid}{lines}.", title)
 
 
 def plot_confusion(matrix: torch.Tensor, title: str = "Confusion matrix") -> Figure:
@@ -428,7 +492,13 @@ def plot_confusion(matrix: torch.Tensor, title: str = "Confusion matrix") -> Fig
     ax.set_title(title + " (colour: mistakes)", fontsize=10)
     fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
     fig.tight_layout()
-    return fig
+    right, total = int(counts.diagonal().sum()), int(counts.sum())
+    alt = (
+        f"{title}: a {n} by {n} grid, true class down the side, predicted class along the "
+        f"bottom; {right} of {total} answers right, on the diagonal, and the mistakes shaded "
+        f"from white to red, at most {int(errors.max())} in one cell."
+    )
+    return described(fig, alt, title)
 
 
 def show_misclassified(
@@ -456,7 +526,11 @@ def show_misclassified(
         p = probabilities[i]
         predicted, truth = int(p.argmax()), int(labels[i])
         titles.append(f"{truth}→{predicted} ({p[predicted]:.0%})\np({truth}) = {p[truth]:.0%}")
-    return image_grid(images[wrong, 0], titles, ["#c0392b"] * len(titles), ncols=ncols, fontsize=8)
+    fig = image_grid(images[wrong, 0], titles, ["#c0392b"] * len(titles), ncols=ncols, fontsize=8)
+    shown = _names([t.split("\n")[0] for t in titles])
+    return described(
+        fig, f"The {len(titles)} most confident mistakes, true → predicted (confidence): {shown}."
+    )
 
 
 def _filter_grid(count: int, ncols: int) -> tuple[int, int]:
@@ -487,9 +561,12 @@ def show_filters(weight: torch.Tensor, ncols: int = 8, title: str | None = None)
         if i < len(filters):
             ax.imshow(filters[i].numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit)
             ax.set_title(str(i), fontsize=8)
-    fig.suptitle(title or f"{len(filters)} filters, {tuple(filters.shape[1:])}", fontsize=10)
+    heading = title or f"{len(filters)} filters, {tuple(filters.shape[1:])}"
+    fig.suptitle(heading, fontsize=10)
     fig.tight_layout()
-    return fig
+    size = " by ".join(str(d) for d in filters.shape[1:])
+    alt = f"{heading}: {len(filters)} small {size} grids of red (positive) and blue (negative) weights."
+    return described(fig, alt, heading)
 
 
 def show_feature_maps(
@@ -510,4 +587,5 @@ def show_feature_maps(
         raise ValueError(f"titles has {len(titles)} entries but there are {len(maps)} maps")
     names = [str(i) for i in range(len(maps))] if titles is None else list(titles)
     heading = title or f"{len(maps)} feature maps, {tuple(maps.shape[1:])}"
-    return image_grid(maps, names, ncols=ncols, fontsize=8, title=heading)
+    fig = image_grid(maps, names, ncols=ncols, fontsize=8, title=heading)
+    return described(fig, f"{heading}: {len(maps)} grey pictures, one per channel.", heading)

@@ -13,9 +13,11 @@ import html
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .ansi import ansi_to_html
+from .imagesize import size_attrs
 
 if TYPE_CHECKING:
     from .render import RenderContext
@@ -45,6 +47,98 @@ _IMAGE_SUFFIX = {
 }
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 _WIDGET_REPR = re.compile(r"^[A-Za-z_][\w.]*\(")
+
+
+# ---------------------------------------------------------------- what a picture shows
+
+
+@dataclass(frozen=True)
+class ImageText:
+    """The words a code cell gives its pictures: ``alt`` (its ``alt`` metadata), ``caption``
+    (the plain text of its figure caption) and whether the cell is a numbered figure."""
+
+    alt: str = ""
+    caption: str = ""
+    in_figure: bool = False
+
+
+#: the key under which :func:`describe_images` leaves an output node its :class:`ImageText`
+CELL_TEXT = "pl_cell_text"
+
+
+def _mime_metadata(data: Node, mime: str) -> dict[str, Any]:
+    """The output's metadata for ``mime`` (where Jupyter keeps ``width``, ``alt``, ...)."""
+    value = (data.get("metadata") or {}).get(mime)
+    return value if isinstance(value, dict) else {}
+
+
+def image_text(data: Node, mime: str, cell: ImageText) -> ImageText:
+    """(alt text, caption to show) of an image output.
+
+    The alt text is the first of: the cell's ``alt`` (the author's words: a code-cell option
+    in the chapter source), the output's own ``alt`` metadata (``display(fig, metadata=...)``
+    or the book's plot helpers, which describe their figure from its title and curves), the
+    cell's figure caption, and the figure's title stored as ``title`` metadata. A picture that
+    is not in a numbered figure shows that title as its caption. Notebooks executed before the
+    plot helpers stored any metadata get their words from the chapter source alone.
+    """
+    meta = _mime_metadata(data, mime)
+    stored_alt, title = (_string(meta.get(key)) for key in ("alt", "title"))
+    alt = cell.alt or stored_alt or cell.caption or title
+    caption = "" if cell.in_figure else title
+    return ImageText(alt=alt.strip(), caption=caption.strip(), in_figure=cell.in_figure)
+
+
+def _string(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def has_image(output: Node) -> bool:
+    """Whether an ``output`` node shows a picture."""
+    return any(mime in _IMAGE_SUFFIX for mime in _bundle(output))
+
+
+def _plain(node: Node) -> str:
+    """The text of a node (footnote marks and caption numbers left out)."""
+    if node.get("type") in ("captionNumber", "footnoteReference", "comment"):
+        return ""
+    children = node.get("children")
+    if isinstance(children, list) and children:
+        return "".join(_plain(child) for child in children)
+    return str(node.get("value") or "")
+
+
+def _nodes(node: Node, node_type: str) -> list[Node]:
+    found = [node] if node.get("type") == node_type else []
+    for child in node.get("children") or []:
+        found.extend(_nodes(child, node_type))
+    return found
+
+
+def describe_images(tree: Node) -> Node:
+    """Leave on every output of a code cell the :class:`ImageText` of the cell, and return
+    ``tree`` (modified; doing it twice changes nothing).
+
+    A cell with ``label`` and ``caption`` metadata is a MyST figure: its block holds a
+    ``container`` with the code, the outputs and the caption, and MyST gives the block the
+    figure's id too -- the block loses it here, so the id is the figure's alone.
+    """
+    for block in _nodes(tree, "block"):
+        data = block.get("data")
+        alt = _string(data.get("alt")) if isinstance(data, dict) else ""
+        figure = next(
+            (c for c in block.get("children") or [] if c.get("type") == "container"), None
+        )
+        caption = ""
+        if figure is not None:
+            captions = [c for c in figure.get("children") or [] if c.get("type") == "caption"]
+            caption = " ".join(" ".join(_plain(c).split()) for c in captions)
+            if block.get("html_id") and block.get("html_id") == figure.get("html_id"):
+                del block["html_id"]
+        text = ImageText(alt=" ".join(alt.split()), caption=caption, in_figure=figure is not None)
+        for output in _nodes(block, "output"):
+            output[CELL_TEXT] = text
+    return tree
 
 
 def _text(value: Any) -> str:
@@ -96,11 +190,13 @@ def render_error(data: Node, ctx: RenderContext) -> str:
     return f'<pre class="output error">{ansi_to_html(text)}</pre>'
 
 
-def _image(mime: str, item: Node, ctx: RenderContext) -> str | None:
+def _image(mime: str, item: Node, ctx: RenderContext, alt: str) -> str | None:
     """An ``<img>`` for an image output, copying or writing the image file."""
     src = None
+    raw = None
     if item.get("path"):
         src = ctx.links.assets.public(item["path"])
+        raw = ctx.read_public(item["path"]) if src else None
     elif "content" in item:
         content = _text(item["content"])
         raw = content.encode("utf-8") if mime == "image/svg+xml" else _b64(content)
@@ -109,7 +205,10 @@ def _image(mime: str, item: Node, ctx: RenderContext) -> str | None:
     if src is None:
         ctx.warn(f"image output {item.get('hash') or item.get('path')} is missing")
         return None
-    return f'<img class="output-image" src="{html.escape(src)}" alt="Cell output: {mime}">'
+    return (
+        f'<img class="output-image" src="{html.escape(src)}" alt="{html.escape(alt)}"'
+        f"{size_attrs(raw)}>"
+    )
 
 
 def _b64(content: str) -> bytes | None:
@@ -120,18 +219,29 @@ def _b64(content: str) -> bytes | None:
         return None
 
 
-def render_mime_bundle(data: Node, ctx: RenderContext) -> str:
-    """``display_data`` / ``execute_result``: the richest representation we can show."""
+def render_mime_bundle(data: Node, ctx: RenderContext, cell: ImageText | None = None) -> str:
+    """``display_data`` / ``execute_result``: the richest representation we can show. An
+    image gets its alt text (and, outside a figure, a caption) from ``cell`` and the output's
+    metadata: see :func:`image_text`."""
     bundle: dict[str, Node] = data.get("data") or {}
     for mime in MIME_ORDER:
         if mime not in bundle:
             continue
         item = bundle[mime]
         if mime in _IMAGE_SUFFIX:
-            image = _image(mime, item, ctx)
-            if image is not None:
-                return f'<div class="output image">{image}</div>'
-            continue
+            words = image_text(data, mime, cell or ImageText())
+            if not words.alt:
+                ctx.warn(
+                    "an image output has no description: give its code cell an `alt` (and a"
+                    " `label` and `caption`) in the chapter source"
+                )
+            image = _image(mime, item, ctx, words.alt or "A picture drawn by the code above")
+            if image is None:
+                continue
+            if words.caption:
+                caption = f"<figcaption>{html.escape(words.caption)}</figcaption>"
+                return f'<figure class="output image output-figure">{image}{caption}</figure>'
+            return f'<div class="output image">{image}</div>'
         text = _bundle_text(item, ctx)
         if text is None or (WIDGET_MIME in bundle and _is_widget_repr(mime, text)):
             continue
@@ -175,7 +285,7 @@ def render_output(output: Node, ctx: RenderContext, render_nodes: Callable[[list
     if kind == "error":
         return render_error(data, ctx)
     if kind in ("display_data", "execute_result", "update_display_data"):
-        return render_mime_bundle(data, ctx)
+        return render_mime_bundle(data, ctx, output.get(CELL_TEXT))
     if kind is not None:
         ctx.warn(f"unknown output type {kind!r} skipped")
     return ""

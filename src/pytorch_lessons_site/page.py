@@ -10,9 +10,10 @@ import functools
 from dataclasses import dataclass, field
 
 import jinja2
+import markupsafe
 from markupsafe import Markup
 
-from .render import Heading
+from .render import Heading, zh_spans
 
 ASSETS_DIR = "assets"
 _THEME_BOOT = (
@@ -52,7 +53,6 @@ class PageView:
     body_html: str
     headings: list[Heading] = field(default_factory=list)
     footnotes_html: str = ""
-    download: tuple[str, str] | None = None  # (href, file name) of the chapter notebook
     description: str = ""
     authors: list[str] = field(default_factory=list)
     license: tuple[str, str] | None = None  # (name, url)
@@ -72,7 +72,14 @@ def _template() -> jinja2.Template:
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
+    environment.filters["zh"] = _zh
     return environment.get_template("page.html.j2")
+
+
+def _zh(value: object) -> Markup:
+    """Template filter: ``value`` escaped, its Chinese in ``<span lang="zh">`` (headings such
+    as "Glossary · 术语表" in the on-page contents)."""
+    return Markup(zh_spans(str(markupsafe.escape(value))))
 
 
 def render_shell(

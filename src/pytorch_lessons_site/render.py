@@ -10,14 +10,17 @@ from __future__ import annotations
 import html
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .bibliography import cited_entries, reference_id, references_section
 from .gates import join_gates
 from .highlighting import highlight_code
+from .imagesize import size_attrs
 from .links import LinkResolver
-from .outputs import render_output, render_outputs
+from .outputs import describe_images, render_output, render_outputs
+from .previews import Previews
 
 Node = dict[str, Any]
 Handler = Callable[["Renderer", Node], str]
@@ -68,6 +71,8 @@ class RenderContext:
     widget_models: dict[str, Any] = field(default_factory=dict)
     #: the widget modules and stylesheets the page uses, by element id, written once each
     widget_sources: dict[str, str] = field(default_factory=dict)
+    #: every page's MyST JSON, by slug: cross-reference previews of other pages, citations
+    page_docs: Mapping[str, Any] = field(default_factory=dict)
 
     def warn(self, message: str) -> None:
         """Print a warning to stderr (once per page and message) and remember it."""
@@ -95,6 +100,9 @@ class Renderer:
         self.footnotes: dict[str, tuple[str, str]] = {}  # identifier -> (number, html)
         self.has_math = False  # the page then loads the KaTeX stylesheet
         self._footnote_refs: set[str] = set()
+        self.solution_ids: set[str] = set()  # ids given to solutions, kept unique per page
+        self.previews = Previews()  # hover previews of the page's cross-references
+        self._references: dict[str, str] | None = None
 
     def render(self, node: Node) -> str:
         """HTML for ``node``, dispatched on its ``type``."""
@@ -119,8 +127,19 @@ class Renderer:
         return esc(node.get("value", ""))
 
     def render_page(self, mdast: Node) -> str:
-        """HTML for a page's whole ``mdast`` tree, gated exercises joined first."""
-        return self.render(join_gates(mdast))
+        """HTML for a page's whole ``mdast`` tree, gated exercises joined first; then its
+        references list and the hidden previews of its cross-references."""
+        body = self.render(describe_images(join_gates(mdast)))
+        references = references_section(self.references())
+        if references:
+            self.headings.append(Heading(2, "references", "References"))
+        return body + references + self.previews.html(self)
+
+    def references(self) -> dict[str, str]:
+        """The page's cited bibliography entries (key -> HTML), in citation order."""
+        if self._references is None:
+            self._references = cited_entries(self.ctx.page_docs.get(self.ctx.page))
+        return self._references
 
     def footnotes_html(self) -> str:
         """The page's footnotes as an ordered list (empty when there are none)."""
@@ -159,6 +178,22 @@ def collapsible(summary: str, body: str, classes: str, is_open: bool = False) ->
     return f"<details{class_attr(classes)}{opened}><summary>{summary}</summary>{body}</details>"
 
 
+_LINK_TAG = re.compile(r"<a\b[^>]*>|</a>")
+
+
+def unlinked(summary_html: str) -> str:
+    """``summary_html`` without its links: a link inside ``<summary>`` takes the click that
+    should open the box (and nests one control in another, which screen readers garble)."""
+    return _LINK_TAG.sub("", summary_html)
+
+
+def scroll_attrs(label: str) -> str:
+    """`` tabindex="0" role="group" aria-label="..."`` for a box that may scroll sideways:
+    reachable with Tab so that keyboard users can scroll it (``site.js`` drops the
+    ``tabindex`` again where nothing overflows), and named for screen readers."""
+    return f' tabindex="0" role="group" aria-label="{esc(label)}"'
+
+
 # ---------------------------------------------------------------- text and inline nodes
 
 SIMPLE_TAGS = {
@@ -177,7 +212,6 @@ SIMPLE_TAGS = {
     "definitionDescription": "dd",
     "summary": "summary",
     "legend": "div",
-    "glossary": "div",
 }
 
 
@@ -189,7 +223,15 @@ def render_simple(r: Renderer, node: Node) -> str:
     return f"<{tag}{id_attr(node)}{class_attr(css)}>{r.children(node)}</{tag}>"
 
 
-@handles("root", "embed", "include", "mathGroup", "citeGroup")
+@handles("glossary")
+def render_glossary(r: Renderer, node: Node) -> str:
+    """MyST's ``{glossary}``: its definition list, each term a ``<dt id="term-...">`` that
+    ``{term}`` roles link to."""
+    css = class_attr("glossary", node.get("class"))
+    return f"<div{id_attr(node)}{css}>{r.children(node)}</div>"
+
+
+@handles("root", "embed", "include", "mathGroup")
 def render_transparent(r: Renderer, node: Node) -> str:
     """Containers that add no markup of their own."""
     return r.children(node)
@@ -197,8 +239,24 @@ def render_transparent(r: Renderer, node: Node) -> str:
 
 @handles("text")
 def render_text(r: Renderer, node: Node) -> str:
-    """Plain text."""
-    return esc(node.get("value", ""))
+    """Plain text; Chinese in it marked as such (:func:`zh_spans`)."""
+    return zh_spans(esc(node.get("value", "")))
+
+
+_CJK = (
+    "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u31a0-\u31bf\u3400-\u4dbf"
+    "\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+)
+#: a run of Chinese: ideographs and CJK punctuation, with Latin words or numbers between them
+#: ("英伟达 GPU 计算平台") inside the run
+CJK_RUN = re.compile(f"[{_CJK}]+(?:[ A-Za-z0-9.+-]+[{_CJK}]+)*")
+
+
+def zh_spans(text_html: str) -> str:
+    """``text_html`` (escaped text) with each run of Chinese in ``<span lang="zh">``: the page
+    is ``lang="en"``, and without this a screen reader reads 中文 with English rules and a
+    browser may pick a Japanese font for it."""
+    return CJK_RUN.sub(lambda found: f'<span lang="zh">{found.group(0)}</span>', text_html)
 
 
 @handles("inlineCode")
@@ -252,9 +310,25 @@ def render_generic_container(r: Renderer, node: Node) -> str:
 
 @handles("cite")
 def render_cite(r: Renderer, node: Node) -> str:
-    """A citation: its label (we have no bibliography rendering)."""
-    inner = r.children(node) or esc(node.get("label", ""))
-    return f'<cite class="citation">{inner}</cite>'
+    """A citation ("LeCun et al., 1998"): a link to its entry in the page's references list,
+    previewed on hover; its text alone, and a warning, when the bibliography lacks the key."""
+    label = str(node.get("label") or node.get("identifier") or "")
+    inner = r.children(node) or esc(label)  # MyST's text, with any "see" and "p. 5" in it
+    if label not in r.references():
+        r.ctx.warn(f"citation {label!r} is not in the bibliography (myst.yml: bibliography)")
+        return f'<cite class="citation unresolved">{inner}</cite>'
+    preview = r.previews.cite_attr(r, label)
+    return f'<a class="citation" href="#{esc(reference_id(label))}"{preview}>{inner}</a>'
+
+
+@handles("citeGroup")
+def render_cite_group(r: Renderer, node: Node) -> str:
+    """``{cite:p}`` "(LeCun et al., 1998; Kingma & Ba, 2015)", ``{cite:t}`` "Kingma & Ba
+    (2015)": the brackets and separators MyST leaves to the theme."""
+    parts = [r.render(child) for child in node.get("children") or []]
+    if node.get("kind") == "parenthetical":
+        return f'<span class="cite-group">({"; ".join(parts)})</span>'
+    return f'<span class="cite-group">{", ".join(parts)}</span>'
 
 
 @handles("inlineExpression")
@@ -289,22 +363,37 @@ def render_link(r: Renderer, node: Node) -> str:
     title = node.get("title")
     if title:
         attrs += f' title="{esc(title)}"'
+    if node.get("internal") and node.get("identifier"):  # [Chapter 07](#ch-mnist)
+        attrs += r.previews.attr(r, _page_slug(r, url), url.partition("#")[2])
     inner = r.children(node) or esc(url)
     return f'<a href="{esc(href)}"{attrs}>{inner}</a>'
+
+
+def _page_slug(r: Renderer, url: str | None) -> str:
+    """The slug of the page a site URL (``/mnist#x``, ``/``) names; this page's for none."""
+    if not url:
+        return r.ctx.page
+    return url.partition("#")[0].strip("/") or r.ctx.links.index_slug
 
 
 @handles("crossReference")
 def render_cross_reference(r: Renderer, node: Node) -> str:
     """A resolved ``{ref}``/``{numref}``/``[](#label)``: a link to the labelled target."""
     inner = r.children(node) or esc(node.get("label") or node.get("identifier"))
-    if node.get("resolved") is False:
+    # MyST marks a target it could not find with resolved: false -- or, for a {term} with no
+    # glossary entry, leaves the node as parsed: no kind, no HTML id
+    unmatched = node.get("resolved") is None and not (node.get("kind") or node.get("html_id"))
+    if node.get("resolved") is False or unmatched:
         r.ctx.warn(f"unresolved cross-reference {node.get('identifier')!r}")
         return f'<span class="xref unresolved">{inner}</span>'
     url = node.get("url") if node.get("remote") else None
-    href = r.ctx.links.reference(node.get("html_id") or node.get("identifier"), url)
+    ident = node.get("html_id") or node.get("identifier")
+    href = r.ctx.links.reference(ident, url)
     kind = node.get("kind")
     css = class_attr("xref", f"xref-{kind}".replace(":", "-") if kind else None)
-    return f'<a{css} href="{esc(href)}">{inner}</a>'
+    target = str(node.get("identifier") or ident or "")
+    preview = r.previews.attr(r, _page_slug(r, url), target) if target else ""
+    return f'<a{css} href="{esc(href)}"{preview}>{inner}</a>'
 
 
 @handles("footnoteReference")
@@ -445,17 +534,22 @@ def render_image(r: Renderer, node: Node) -> str:
     style = f' style="{esc(";".join(styles))}"' if styles else ""
     title = f' title="{esc(node["title"])}"' if node.get("title") else ""
     align = f"align-{node['align']}" if node.get("align") else None
+    sizes = size_attrs(r.ctx.read_public(url) if src != url else None)
     return (
         f'<img src="{esc(src)}" alt="{esc(alt)}"{id_attr(node)}'
-        f"{class_attr(align, node.get('class'))}{style}{title}>"
+        f"{class_attr(align, node.get('class'))}{style}{title}{sizes}>"
     )
 
 
 @handles("container")
 def render_container(r: Renderer, node: Node) -> str:
-    """Figures, numbered tables and captioned code blocks: a ``<figure>``."""
+    """Figures, numbered tables and captioned code blocks: a ``<figure>``. A code cell with a
+    ``label`` and ``caption`` is one too (class ``cell-figure``): its code, its outputs and
+    "Figure 3: ..." under them."""
     kind = node.get("kind", "figure")
-    css = class_attr("figure", f"kind-{kind}", node.get("class"))
+    is_cell = any(c.get("type") in ("code", "outputs") for c in node.get("children") or [])
+    cell = "cell-figure" if is_cell else None
+    css = class_attr("figure", f"kind-{kind}", cell, node.get("class"))
     return f"<figure{id_attr(node)}{css}>{r.children(node)}</figure>"
 
 
@@ -486,7 +580,16 @@ def render_math(r: Renderer, node: Node) -> str:
         return f'<span class="math-inline">{body}</span>'
     number = node.get("enumerator") if node.get("enumerated", True) else None
     number_html = f'<span class="eq-number">({esc(number)})</span>' if number else ""
-    return f'<div class="math-display"{id_attr(node)}>{body}{number_html}</div>'
+    # the KaTeX box scrolls sideways when too wide; the number beside it stays in view
+    label = scroll_attrs(f"Equation ({number})" if number else "Equation")
+    opening = '<span class="katex-display">'
+    if opening in body:
+        body = body.replace(opening, f'<span class="katex-display"{label}>', 1)
+    else:
+        body = f'<span class="katex-display"{label}>{body}</span>'
+    # a numbered equation always has an id to link to: its label's, else "equation-<n>"
+    ident = id_attr(node) or (f' id="equation-{esc(number)}"' if number else "")
+    return f'<div class="math-display"{ident}>{body}{number_html}</div>'
 
 
 def _code_block(code: str, lang: str, node: Node, extra_class: str = "") -> str:
@@ -500,8 +603,12 @@ def _code_block(code: str, lang: str, node: Node, extra_class: str = "") -> str:
         f'<div class="code-block{extra_class}"{lang_attr}{id_attr(node)}>{head}'
         '<button class="copy-button" type="button" aria-label="Copy code to clipboard"'
         ' title="Copy">Copy</button>'
-        f'<pre class="highlight"><code>{body}</code></pre></div>'
+        f'<pre class="highlight"{scroll_attrs("Code")}><code>{body}</code></pre></div>'
     )
+
+
+# nbval's cell markers (``# NBVAL_IGNORE_OUTPUT``) are for the test run, not for readers
+_NBVAL_MARKER = re.compile(r"^[ \t]*#[ \t]*NBVAL_\w+[ \t]*(?:\n|$)", re.MULTILINE)
 
 
 @handles("code")
@@ -511,7 +618,8 @@ def render_code(r: Renderer, node: Node) -> str:
     if visibility == "remove":
         return ""
     extra = " cell-input" if node.get("executable") else ""
-    block = _code_block(str(node.get("value", "")), str(node.get("lang") or ""), node, extra)
+    code = _NBVAL_MARKER.sub("", str(node.get("value", "")))
+    block = _code_block(code, str(node.get("lang") or ""), node, extra)
     if visibility == "hide":
         return collapsible("Show code", block, "hidden-input")
     return block
@@ -615,7 +723,7 @@ def render_admonition(r: Renderer, node: Node) -> str:
     classes = f"admonition {esc(kind)} {esc(node.get('class') or '')}".strip()
     body = f'<div class="admonition-body">{body}</div>'
     if _has_class(node, "dropdown"):
-        summary = f'<span class="admonition-title">{title}</span>'
+        summary = f'<span class="admonition-title">{unlinked(title)}</span>'
         opening = f'<details class="{classes}"{id_attr(node)}>'
         return f"{opening}<summary>{summary}</summary>{body}</details>"
     return (
@@ -641,10 +749,13 @@ def render_exercise(r: Renderer, node: Node) -> str:
     heading = f'<span class="exercise-number">{name}</span>'
     if title:
         heading += f' <span class="exercise-title">({title})</span>'
-    label = node.get("label")
     ident = node.get("html_id") or node.get("identifier")
-    if label:
-        heading += f' <code class="exercise-label" title="Label">{esc(label)}</code>'
+    check_id = _check_id(node)
+    if check_id:
+        heading += (
+            f' <code class="exercise-label" title="The id to pass to check() and hint()">'
+            f"{esc(check_id)}</code>"
+        )
     if ident:
         heading += (
             f'<a class="anchor" href="#{esc(ident)}" aria-label="Link to this exercise">#</a>'
@@ -657,18 +768,83 @@ def render_exercise(r: Renderer, node: Node) -> str:
     )
 
 
+_CHECK_CALL = re.compile(r"""\bcheck\(\s*["']([\w.-]+)["']""")
+
+
+def _check_id(node: Node) -> str:
+    """The exercise id its code passes to ``check("...")`` (what the reader types, unlike the
+    MyST label ``ex-...``), or ``""`` when no code cell in it calls ``check``."""
+    stack = list(node.get("children") or [])
+    while stack:
+        child = stack.pop(0)
+        if child.get("type") == "code":
+            found = _CHECK_CALL.search(str(child.get("value") or ""))
+            if found:
+                return found.group(1)
+        stack[:0] = child.get("children") or []
+    return ""
+
+
 @handles("solution")
 def render_solution(r: Renderer, node: Node) -> str:
-    """A solution: always collapsed (``<details>``) until the reader opens it."""
+    """A solution: always collapsed (``<details>``) until the reader opens it.
+
+    Its summary opens it (no link inside); the link to its exercise and its own permalink
+    come first in the body. It has a stable id to link to: its label, else
+    ``sol-<exercise id without "ex-">`` (``#sol-...`` opens it, see ``site.js``).
+    """
     if node.get("hidden"):
         return ""
     title, body = _split_title(r, node)
-    summary = f'<span class="solution-title">{title or "Solution"}</span>'
+    summary = f'<span class="solution-title">{unlinked(title or "Solution")}</span>'
     css = class_attr("solution", node.get("class"))
+    exercise = _solved_exercise(node)
+    ident = _solution_id(r, node, exercise)
+    links = []
+    if exercise:
+        target = r.ctx.links.reference(exercise[0], None)
+        links.append(f'<a class="solution-exercise" href="{esc(target)}">↑ {esc(exercise[1])}</a>')
+    if ident:
+        links.append(
+            f'<a class="anchor" href="#{esc(ident)}" aria-label="Link to this solution">#</a>'
+        )
+    head = f'<p class="solution-links">{" ".join(links)}</p>' if links else ""
+    id_html = f' id="{esc(ident)}"' if ident else ""
     return (
-        f"<details{css}{id_attr(node)}><summary>{summary}</summary>"
-        f'<div class="solution-body">{body}</div></details>'
+        f"<details{css}{id_html}><summary>{summary}</summary>"
+        f'<div class="solution-body">{head}{body}</div></details>'
     )
+
+
+def _solved_exercise(node: Node) -> tuple[str, str] | None:
+    """(id, "Exercise 3") of the exercise a solution's title refers to, if it does."""
+    children = node.get("children") or []
+    if not children or children[0].get("type") != "admonitionTitle":
+        return None
+    stack = list(children[0].get("children") or [])
+    while stack:
+        child = stack.pop(0)
+        if child.get("type") == "crossReference":
+            ident = child.get("html_id") or child.get("identifier")
+            if ident:
+                text = to_text(child).replace("\u00a0", " ").strip()
+                return str(ident), text or str(ident)
+        stack[:0] = child.get("children") or []
+    return None
+
+
+def _solution_id(r: Renderer, node: Node, exercise: tuple[str, str] | None) -> str:
+    """The solution's own label, else one made from its exercise's id; unique on the page."""
+    ident = node.get("html_id") or node.get("identifier")
+    if not ident and exercise:
+        base = exercise[0].removeprefix("ex-")
+        ident = f"sol-{base}"
+        n = 2
+        while ident in r.solution_ids:
+            ident, n = f"sol-{base}-{n}", n + 1
+    if ident:
+        r.solution_ids.add(str(ident))
+    return str(ident or "")
 
 
 @handles("proof")
@@ -691,7 +867,11 @@ def render_details(r: Renderer, node: Node) -> str:
     """``{dropdown}``: a ``<details>`` (its ``summary`` child is rendered as such)."""
     opened = " open" if node.get("open") else ""
     css = class_attr("dropdown", node.get("class"))
-    return f"<details{css}{id_attr(node)}{opened}>{r.children(node)}</details>"
+    inner = "".join(
+        unlinked(r.render(child)) if child.get("type") == "summary" else r.render(child)
+        for child in node.get("children") or []
+    )
+    return f"<details{css}{id_attr(node)}{opened}>{inner}</details>"
 
 
 @handles("tabSet")

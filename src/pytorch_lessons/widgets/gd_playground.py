@@ -375,7 +375,18 @@ def draw_paths(
     if not single:
         ax_loss.legend(fontsize=8, loc="lower left")
     fig.subplots_adjust(left=0.085, right=0.98, bottom=0.15, top=0.91, wspace=0.32)
-    return fig
+    from pytorch_lessons.plot import described
+
+    ends = [
+        f"{label} ({'diverged' if path.diverged else 'ends at ({:.2f}, {:.2f})'.format(*path.end)})"
+        for label, path in labelled
+    ]
+    alt = (
+        f"{title}. Left: the contour lines of the {s.name} surface with the path of "
+        f"{'; '.join(ends)}, the minimum marked with a cross. Right: the loss minus its minimum "
+        f"on a log scale against the step."
+    )
+    return described(fig, alt, title)
 
 
 # --- the widget: the numbers it draws ---------------------------------------------------------

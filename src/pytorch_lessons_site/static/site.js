@@ -29,18 +29,93 @@
   }
 
   /* ---------------------------------------------------------------- navigation drawer */
+  /* On narrow screens the chapter list is a drawer: while closed it is inert (and hidden by
+   * the CSS), so Tab never lands on links that are off the screen. */
   function setupNavToggle() {
     var button = document.querySelector(".nav-toggle");
-    if (!button) return;
-    button.addEventListener("click", function () {
-      var open = document.body.classList.toggle("nav-open");
+    var sidebar = document.getElementById("sidebar");
+    if (!button || !sidebar) return;
+    var narrow = window.matchMedia("(max-width: 860px)");
+
+    function setOpen(open, focus) {
+      document.body.classList.toggle("nav-open", open);
       button.setAttribute("aria-expanded", open ? "true" : "false");
+      sidebar.inert = narrow.matches && !open;
+      if (open && focus) {
+        var link = sidebar.querySelector("a[aria-current=page]") || sidebar.querySelector("a");
+        if (link) link.focus({ preventScroll: true });
+      }
+    }
+
+    setOpen(false, false);
+    narrow.addEventListener("change", function () {
+      setOpen(false, false);
+    });
+    button.addEventListener("click", function () {
+      setOpen(!document.body.classList.contains("nav-open"), true);
     });
     document.addEventListener("keydown", function (event) {
       if (event.key === "Escape" && document.body.classList.contains("nav-open")) {
-        document.body.classList.remove("nav-open");
-        button.setAttribute("aria-expanded", "false");
+        var inside = sidebar.contains(document.activeElement);
+        setOpen(false, false);
+        if (inside) button.focus();
       }
+    });
+    document.addEventListener("click", function (event) {
+      if (
+        narrow.matches &&
+        document.body.classList.contains("nav-open") &&
+        !sidebar.contains(event.target) &&
+        !button.contains(event.target)
+      ) {
+        setOpen(false, false);
+      }
+    });
+  }
+
+  /* ---------------------------------------------------------------- wide code and equations */
+  /* Code blocks and displayed equations carry tabindex="0" in the HTML, so that a box that
+   * scrolls sideways can be scrolled from the keyboard. Boxes that fit lose it again (one Tab
+   * stop less each), and any other box that scrolls (a long output) gains it; re-checked when
+   * the width changes. */
+  var SCROLLERS = ".code-block pre, .katex-display, .table-wrap, pre.output, .output.html, .output.image";
+
+  function updateScroller(box) {
+    var style = getComputedStyle(box);
+    var across = box.scrollWidth > box.clientWidth && /auto|scroll/.test(style.overflowX);
+    var down = box.scrollHeight > box.clientHeight && /auto|scroll/.test(style.overflowY);
+    if (across || down) {
+      box.setAttribute("tabindex", "0");
+      if (!box.hasAttribute("role")) box.setAttribute("role", "group");
+      if (!box.hasAttribute("aria-label")) box.setAttribute("aria-label", "Scrollable output");
+      box.classList.add("scrolls");
+    } else if (box.getAttribute("tabindex") === "0") {
+      box.removeAttribute("tabindex");
+      box.classList.remove("scrolls");
+    }
+  }
+
+  function setupScrollers() {
+    var boxes = document.querySelectorAll(SCROLLERS);
+    function all() {
+      boxes.forEach(updateScroller);
+    }
+    all();
+    // what is inside grows once the fonts (KaTeX's, the monospace one) and images are in
+    window.addEventListener("load", all);
+    if (document.fonts && document.fonts.ready) {
+      document.fonts.ready.then(all);
+      document.fonts.addEventListener("loadingdone", all);
+    }
+    if (!("ResizeObserver" in window)) return;
+    // a box that changes size (the window, a box opened) is checked again
+    var observer = new ResizeObserver(function (entries) {
+      entries.forEach(function (entry) {
+        updateScroller(entry.target);
+      });
+    });
+    boxes.forEach(function (box) {
+      observer.observe(box);
     });
   }
 
@@ -140,6 +215,49 @@
         d.open = false;
       });
     });
+  }
+
+  /* ---------------------------------------------------------------- answer key */
+  /* Solutions are left out of a printed page, unless the answer key is on (the checkbox under
+   * the chapter list, or ?answers in the address): then every solution is open on the screen
+   * and printed. */
+  function setupAnswerKey() {
+    var solutions = document.querySelectorAll("details.solution");
+    var sidebar = document.getElementById("sidebar");
+    if (!solutions.length || !sidebar) return;
+    var opened = [];
+    var box = document.createElement("div");
+    box.className = "answer-key-option";
+    box.innerHTML =
+      '<p class="nav-group" id="answer-key-heading">For instructors</p>' +
+      '<label><input type="checkbox" id="answer-key" aria-describedby="answer-key-heading"> ' +
+      "Answer key: open every solution and print them</label>";
+    sidebar.appendChild(box);
+    var checkbox = box.querySelector("input");
+
+    function setAnswerKey(on) {
+      root.classList.toggle("answer-key", on);
+      checkbox.checked = on;
+      if (on) {
+        solutions.forEach(function (d) {
+          if (!d.open) {
+            d.open = true;
+            opened.push(d);
+          }
+        });
+      } else {
+        opened.forEach(function (d) {
+          d.open = false;
+        });
+        opened = [];
+      }
+    }
+
+    checkbox.addEventListener("change", function () {
+      setAnswerKey(checkbox.checked);
+    });
+    var query = new URLSearchParams(location.search);
+    if (query.has("answers") && query.get("answers") !== "0") setAnswerKey(true);
   }
 
   /* ---------------------------------------------------------------- on-page toc highlight */
@@ -269,31 +387,58 @@
       .slice(0, 12);
   }
 
+  /* The search box is an ARIA combobox: the results are a listbox of options; the arrow keys
+   * move the active option (aria-activedescendant) while focus stays in the box; Enter opens
+   * it (or the first); Escape closes the list, a second Escape clears the box. */
   function setupSearch() {
     var input = document.getElementById("search-input");
     var panel = document.getElementById("search-results");
     if (!input || !panel) return;
+    var list = document.getElementById("search-listbox") || panel;
+    var message = panel.querySelector(".no-results");
+    var status = document.getElementById("search-status");
     var selected = -1;
 
     function links() {
-      return panel.querySelectorAll("a");
+      return list.querySelectorAll("a[role=option]");
+    }
+
+    function setExpanded(open) {
+      panel.hidden = !open;
+      input.setAttribute("aria-expanded", open ? "true" : "false");
+      if (!open) {
+        selected = -1;
+        input.removeAttribute("aria-activedescendant");
+      }
     }
 
     function select(index) {
       var all = links();
       if (!all.length) return;
+      if (panel.hidden) setExpanded(true);
       selected = (index + all.length) % all.length;
       all.forEach(function (a, i) {
         a.classList.toggle("selected", i === selected);
+        a.setAttribute("aria-selected", i === selected ? "true" : "false");
       });
+      input.setAttribute("aria-activedescendant", all[selected].id);
       all[selected].scrollIntoView({ block: "nearest" });
+    }
+
+    function say(text, visible) {
+      if (message) {
+        message.textContent = visible ? text : "";
+        message.hidden = !visible;
+      }
+      if (status) status.textContent = text;
     }
 
     function show() {
       var query = input.value.trim();
       if (!query) {
-        panel.hidden = true;
-        panel.innerHTML = "";
+        setExpanded(false);
+        list.innerHTML = "";
+        say("", false);
         return;
       }
       loadSearchIndex().then(
@@ -301,27 +446,33 @@
           var terms = query.toLowerCase().split(/\s+/).filter(Boolean);
           var results = search(query);
           selected = -1;
-          if (!results.length) {
-            panel.innerHTML = '<div class="no-results">No results for “' + escapeHtml(query) + "”</div>";
+          input.removeAttribute("aria-activedescendant");
+          list.innerHTML = results
+            .map(function (hit, i) {
+              var r = hit.record;
+              var title = r.title || r.page;
+              var page = title === r.page ? "" : '<span class="result-page">' + escapeHtml(r.page) + "</span>";
+              return (
+                '<a role="option" id="search-option-' + i + '" aria-selected="false" href="' +
+                escapeHtml(r.url) + '">' + page +
+                '<span class="result-title">' + escapeHtml(title) + "</span>" +
+                '<span class="result-snippet">' + snippet(hit.text || r, terms) + "</span></a>"
+              );
+            })
+            .join("");
+          list.hidden = !results.length;
+          if (results.length) {
+            say(results.length + (results.length === 1 ? " result" : " results"), false);
           } else {
-            panel.innerHTML = results
-              .map(function (hit) {
-                var r = hit.record;
-                var title = r.title || r.page;
-                var page = title === r.page ? "" : '<span class="result-page">' + escapeHtml(r.page) + "</span>";
-                return (
-                  '<a role="option" href="' + escapeHtml(r.url) + '">' + page +
-                  '<span class="result-title">' + escapeHtml(title) + "</span>" +
-                  '<span class="result-snippet">' + snippet(hit.text || r, terms) + "</span></a>"
-                );
-              })
-              .join("");
+            say("No results for “" + query + "”", true);
           }
-          panel.hidden = false;
+          setExpanded(true);
         },
         function () {
-          panel.innerHTML = '<div class="no-results">Search index not available.</div>';
-          panel.hidden = false;
+          list.innerHTML = "";
+          list.hidden = true;
+          say("Search index not available.", true);
+          setExpanded(true);
         }
       );
     }
@@ -339,14 +490,18 @@
         select(selected - 1);
       } else if (event.key === "Enter") {
         var all = links();
-        if (all.length) {
+        if (all.length && !panel.hidden) {
           event.preventDefault();
           all[Math.max(selected, 0)].click();
         }
       } else if (event.key === "Escape") {
-        input.value = "";
-        show();
-        input.blur();
+        event.preventDefault();
+        if (!panel.hidden) {
+          setExpanded(false);
+        } else {
+          input.value = "";
+          show();
+        }
       }
     });
     document.addEventListener("keydown", function (event) {
@@ -357,20 +512,55 @@
       }
     });
     document.addEventListener("click", function (event) {
-      if (!event.target.closest(".search")) panel.hidden = true;
+      if (!event.target.closest(".search")) setExpanded(false);
     });
     panel.addEventListener("click", function () {
-      panel.hidden = true;
+      setExpanded(false);
       setTimeout(revealTarget, 0);
     });
   }
 
+  /* ---------------------------------------------------------------- search shortcut
+   * Ctrl-K (Cmd-K on Apple keyboards) focuses the search box from anywhere, as in most
+   * documentation sites ("/" does too, where the reader is not typing: see setupSearch); the
+   * placeholder says so. */
+  function setupSearchShortcut() {
+    var input = document.getElementById("search-input");
+    if (!input) return;
+    var apple = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent || "");
+    input.placeholder = "Search… (" + (apple ? "⌘K" : "Ctrl+K") + ")";
+    input.setAttribute("aria-keyshortcuts", apple ? "Meta+K /" : "Control+K /");
+    document.addEventListener("keydown", function (event) {
+      var modifier = apple ? event.metaKey : event.ctrlKey;
+      var shortcut =
+        modifier && !event.altKey && !event.shiftKey && (event.key === "k" || event.key === "K");
+      if (!shortcut || event.defaultPrevented) return;
+      event.preventDefault();
+      input.focus();
+      input.select();
+    });
+  }
+
+  /* ---------------------------------------------------------------- narrow-screen outline
+   * Following a link of the collapsible "On this page" closes it, so the section shows. */
+  function setupPageOutline() {
+    var outline = document.querySelector("details.page-outline");
+    if (!outline) return;
+    outline.addEventListener("click", function (event) {
+      if (event.target.closest && event.target.closest("a[href^='#']")) outline.open = false;
+    });
+  }
+
   function init() {
+    setupSearchShortcut();
+    setupPageOutline();
     setupThemeToggle();
     setupNavToggle();
     setupCopyButtons();
     setupTabs();
     setupPrinting();
+    setupAnswerKey();
+    setupScrollers();
     setupTocHighlight();
     setupSearch();
     revealTarget();
@@ -444,37 +634,146 @@
     }
     return modules[id];
   }
+  // Widgets start once the page has loaded, each in a moment of its own when the browser is
+  // idle: the text shows first, and the widgets' modules and data (a model's weights) do not
+  // hold up the first screen.
   function start() {
+    var later = window.requestIdleCallback || function (f) { return setTimeout(f, 1); };
     document.querySelectorAll(".pl-anywidget[data-esm]").forEach(function (el) {
-      if (el.dataset.plStarted) return;
-      el.dataset.plStarted = "1";
-      var state = JSON.parse(el.querySelector("script.pl-widget-state").textContent);
-      var css = el.dataset.css && document.getElementById(el.dataset.css);
-      if (css && !css.dataset.plApplied) {
-        css.dataset.plApplied = "1";
-        var style = document.createElement("style");
-        style.textContent = JSON.parse(css.textContent);
-        document.head.appendChild(style);
-      }
-      var model = staticModel(state);
-      var view = document.createElement("div");
-      el.appendChild(view);
-      Promise.all([load(el.dataset.esm), resolveData(state)]).then(function (loaded) {
-        var module = loaded[0];
-        var widget = module.default;
-        return Promise.resolve(typeof widget === "function" ? widget() : widget).then(function (w) {
-          return Promise.resolve(w.initialize && w.initialize({ model: model })).then(function () {
-            return w.render({ model: model, el: view });
-          });
-        });
-      }).then(function () {
-        el.dataset.plReady = "1";
-      }, function (error) {
-        el.dataset.plError = String(error);
-        view.textContent = "This widget could not start: " + error;
-      });
+      later(function () { startWidget(el); }, { timeout: 2000 });
     });
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
+  function startWidget(el) {
+    if (el.dataset.plStarted) return;
+    el.dataset.plStarted = "1";
+    var state = JSON.parse(el.querySelector("script.pl-widget-state").textContent);
+    var css = el.dataset.css && document.getElementById(el.dataset.css);
+    if (css && !css.dataset.plApplied) {
+      css.dataset.plApplied = "1";
+      var style = document.createElement("style");
+      style.textContent = JSON.parse(css.textContent);
+      document.head.appendChild(style);
+    }
+    var model = staticModel(state);
+    var view = document.createElement("div");
+    el.appendChild(view);
+    Promise.all([load(el.dataset.esm), resolveData(state)]).then(function (loaded) {
+      var module = loaded[0];
+      var widget = module.default;
+      return Promise.resolve(typeof widget === "function" ? widget() : widget).then(function (w) {
+        return Promise.resolve(w.initialize && w.initialize({ model: model })).then(function () {
+          return w.render({ model: model, el: view });
+        });
+      });
+    }).then(function () {
+      el.dataset.plReady = "1";
+    }, function (error) {
+      el.dataset.plError = String(error);
+      view.textContent = "This widget could not start: " + error;
+    });
+  }
+  if (document.readyState === "complete") start();
+  else window.addEventListener("load", start);
 })();
+
+/* ================================================================ cross-reference previews
+ * A link with data-preview="xp-N" (a figure, equation, section, exercise, glossary term or
+ * citation; see previews.py) shows the content of <template id="xp-N"> in a popup: when the
+ * pointer rests on it and when it gets keyboard focus. The popup stays while the pointer is on
+ * the link or on the popup, and Escape closes it. The content is in the page itself, so this
+ * works from file:// too. */
+(function () {
+  "use strict";
+  var popup = null;
+  var current = null;
+  var showTimer = 0;
+  var hideTimer = 0;
+
+  function ensurePopup() {
+    if (popup) return popup;
+    popup = document.createElement("div");
+    popup.id = "xref-preview";
+    popup.className = "xref-preview";
+    popup.setAttribute("role", "tooltip");
+    popup.hidden = true;
+    popup.addEventListener("mouseenter", function () { clearTimeout(hideTimer); });
+    popup.addEventListener("mouseleave", scheduleHide);
+    document.body.appendChild(popup);
+    return popup;
+  }
+
+  function linkOf(node) {
+    return node && node.closest ? node.closest("a[data-preview]") : null;
+  }
+
+  function place(link) {
+    var margin = 8;
+    var rect = link.getBoundingClientRect();
+    popup.style.left = "0px";
+    popup.style.top = "0px";
+    var width = popup.offsetWidth;
+    var height = popup.offsetHeight;
+    var viewport = document.documentElement.clientWidth;
+    var left = Math.max(margin, Math.min(rect.left, viewport - width - margin));
+    var top = rect.bottom + margin;
+    if (top + height > window.innerHeight && rect.top - margin - height > 0) {
+      top = rect.top - margin - height; /* no room below the link: above it */
+    }
+    popup.style.left = left + window.scrollX + "px";
+    popup.style.top = top + window.scrollY + "px";
+  }
+
+  function show(link) {
+    var template = document.getElementById(link.dataset.preview);
+    if (!template || !template.content) return;
+    clearTimeout(showTimer);
+    clearTimeout(hideTimer);
+    ensurePopup();
+    if (current && current !== link) current.removeAttribute("aria-describedby");
+    current = link;
+    popup.replaceChildren(template.content.cloneNode(true));
+    popup.hidden = false;
+    link.setAttribute("aria-describedby", popup.id);
+    place(link);
+  }
+
+  function hide() {
+    clearTimeout(showTimer);
+    clearTimeout(hideTimer);
+    if (current) current.removeAttribute("aria-describedby");
+    current = null;
+    if (popup) popup.hidden = true;
+  }
+
+  function scheduleHide() {
+    clearTimeout(showTimer);
+    clearTimeout(hideTimer);
+    hideTimer = setTimeout(hide, 250); /* time to move the pointer onto the popup */
+  }
+
+  document.addEventListener("mouseover", function (event) {
+    var link = linkOf(event.target);
+    if (!link) return;
+    clearTimeout(hideTimer);
+    if (link === current) return;
+    clearTimeout(showTimer);
+    showTimer = setTimeout(function () { show(link); }, 200);
+  });
+  document.addEventListener("mouseout", function (event) {
+    var link = linkOf(event.target);
+    if (link && !link.contains(event.relatedTarget)) scheduleHide();
+  });
+  document.addEventListener("focusin", function (event) {
+    var link = linkOf(event.target);
+    if (link) show(link);
+    else if (current) hide();
+  });
+  document.addEventListener("focusout", function (event) {
+    if (linkOf(event.target)) scheduleHide();
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && popup && !popup.hidden) hide();
+  });
+  window.addEventListener("resize", hide);
+})();
+/* ============================================================ end of cross-reference previews */

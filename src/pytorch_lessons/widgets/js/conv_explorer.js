@@ -151,19 +151,22 @@ function render({ model, el }) {
     if (!rows) {
       kernelTitle.textContent = "your kernel";
       kernelGrid.style.gridTemplateColumns = "";
-      kernelGrid.append(html("div", { class: "pl-conv-empty" }, "?"));
+      kernelGrid.append(html("div", { class: "pl-conv-row", role: "row" },
+        html("div", { class: "pl-conv-empty", role: "cell" }, "?")));
       return;
     }
     const limit = Math.max(...rows.flat().map(Math.abs)) || 1;
     kernelGrid.style.gridTemplateColumns = `repeat(${rows[0].length}, 2.4em)`;
     for (const row of rows) {
+      const line = html("div", { class: "pl-conv-row", role: "row" });  // display: contents
       for (const value of row) {
         const t = value / limit;
         const cell = html("div", { class: "pl-conv-cell", role: "cell" }, kernelText(value));
         cell.style.background = `rgb(${diverging(t).join(",")})`;
         if (Math.abs(t) > 0.6) cell.style.color = "#fff";
-        kernelGrid.append(cell);
+        line.append(cell);
       }
+      kernelGrid.append(line);
     }
     kernelTitle.textContent = `${name}: ${rows.length}×${rows[0].length}, stride ${Number(stride.value)}`;
   }

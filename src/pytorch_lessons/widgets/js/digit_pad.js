@@ -231,7 +231,10 @@ function render({ model, el }) {
   const clear = html("button", { type: "button", "aria-label": "clear the drawing" }, "Clear");
   const centring = html("input", { type: "checkbox", "aria-label": "MNIST preprocessing: crop, scale to 20 × 20, centre" });
   centring.checked = true;
-  const seen = html("canvas", { width: SIZE, height: SIZE, class: "pl-pad-input", role: "img" });
+  const seen = html("canvas", {
+    width: SIZE, height: SIZE, class: "pl-pad-input", role: "img",
+    "aria-label": "what the model sees: the drawing at 28 × 28 pixels",
+  });
   const answer = html("div", { class: "pl-pad-answer", "data-prediction": "", "aria-live": "polite" });
   const bars = svg("svg", { viewBox: "0 0 250 236", width: 250, height: 236, role: "img" });
   const note = html("div", { class: "pl-note", role: "status" });
