@@ -143,11 +143,15 @@ class Tab:
     def watch(self) -> Tab:
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
-        self.page.on(
-            "requestfailed", lambda req: self.problems.append(f"request failed: {req.url}")
-        )
+        self.page.on("requestfailed", self._request_failed)
         self.page.on("response", self._response)
         return self
+
+    def _request_failed(self, request: Any) -> None:
+        # a request the browser cancels because the test navigated on (a widget still loading
+        # its module when "Next" is clicked) is not a failure of the site
+        if request.failure != "net::ERR_ABORTED":
+            self.problems.append(f"request failed: {request.url} ({request.failure})")
 
     def _console(self, message: Any) -> None:
         if message.type == "error":
