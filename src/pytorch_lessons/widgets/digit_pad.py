@@ -3,8 +3,8 @@
 - :func:`fold_mnist_cnn` -- the export: a trained :class:`~pytorch_lessons.models.MnistCNN`
   (chapter 07's architecture, any widths) as five weight/bias pairs, each batch norm folded
   into the convolution before it; :func:`folded_forward` is what those compute, in PyTorch.
-- :func:`encode_float16` / :func:`decode_float16` -- the tensors as base64 float16 bytes (what
-  the widget's state carries: about 130 KB for 65 000 numbers) and back.
+- :func:`encode_float16` / :func:`decode_float16` -- the tensors as float16 bytes, compressed,
+  in base64 (what the widget's state carries: about 150 KB for 65 000 numbers) and back.
 - :class:`DigitPad` / :func:`show_digit_pad` -- the widget. Its module ``js/digit_pad.js``
   preprocesses the drawing like MNIST and runs the forward pass in the page, from the exported
   weights, so it works in JupyterLab before any cell runs and on the static site, with no
@@ -21,7 +21,9 @@ third larger again; and no student can read what it computes.
 from __future__ import annotations
 
 import base64
+import math
 import struct
+import zlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -186,42 +188,46 @@ def folded_forward(
 
 
 def encode_float16(tensors: Mapping[str, torch.Tensor]) -> tuple[str, list[list[Any]]]:
-    """The tensors as base64 of their float16 bytes (little-endian, one after the other), and
-    ``[[name, shape], ...]`` to cut them apart again. float16 keeps 3 significant digits:
-    plenty for a network's weights, half the bytes of float32."""
-    chunks: list[bytes] = []
+    """The tensors as float16, one after the other, and ``[[name, shape], ...]`` to cut them
+    apart again. float16 keeps 3 significant digits: plenty for a network's weights, half the
+    bytes of float32. The bytes go as two planes -- every number's high byte (sign, exponent,
+    top of the fraction), then every low byte -- zlib-compressed, in base64: neighbouring
+    weights have alike high bytes, so together they compress (113 KB instead of 130 KB for
+    chapter 07's model, where the interleaved bytes give 120 KB)."""
+    numbers: list[int] = []
     shapes: list[list[Any]] = []
     for name, tensor in tensors.items():
         values = tensor.detach().float().cpu().flatten()
         if not torch.isfinite(values).all() or values.abs().max() > _FLOAT16_MAX:
             raise ValueError(f"{name} holds values float16 cannot store (beyond ±{_FLOAT16_MAX:g})")
-        bits = values.to(torch.float16).view(torch.int16).tolist()
-        chunks.append(struct.pack(f"<{len(bits)}h", *bits))
+        numbers.extend(values.to(torch.float16).view(torch.int16).tolist())
         shapes.append([name, list(tensor.shape)])
-    return base64.b64encode(b"".join(chunks)).decode("ascii"), shapes
+    bits = [n & 0xFFFF for n in numbers]
+    planes = bytes(b >> 8 for b in bits) + bytes(b & 0xFF for b in bits)
+    return base64.b64encode(zlib.compress(planes, 9)).decode("ascii"), shapes
 
 
 def decode_float16(text: str, shapes: Sequence[Sequence[Any]]) -> dict[str, torch.Tensor]:
     """What :func:`encode_float16` made, back as float32 tensors (with float16's rounding)."""
-    data = base64.b64decode(text)
+    planes = zlib.decompress(base64.b64decode(text))
+    counts = [math.prod(int(size) for size in shape) for _, shape in shapes]
+    if 2 * sum(counts) != len(planes):
+        raise ValueError(f"{len(planes)} bytes, but the shapes account for {2 * sum(counts)}")
+    total = len(planes) // 2
+    bits = bytes(b for i in range(total) for b in (planes[total + i], planes[i]))  # little-endian
     tensors: dict[str, torch.Tensor] = {}
     offset = 0
-    for name, shape in shapes:
-        count = 1
-        for size in shape:
-            count *= int(size)
-        values = struct.unpack_from(f"<{count}e", data, offset)
+    for (name, shape), count in zip(shapes, counts, strict=True):
+        values = struct.unpack_from(f"<{count}e", bits, 2 * offset)
         tensors[name] = torch.tensor(values, dtype=torch.float32).view(*shape)
-        offset += 2 * count
-    if offset != len(data):
-        raise ValueError(f"{len(data)} bytes, but the shapes account for {offset}")
+        offset += count
     return tensors
 
 
 class DigitPad(BookWidget, module="digit_pad", title="draw-a-digit pad"):
     """The widget: a pad to draw on, the 28 x 28 input the drawing becomes, and the model's
-    ten probabilities for it, computed in the page from ``weights`` (base64 float16 of the
-    folded tensors, :func:`encode_float16`; ``shapes`` and ``flipped`` say how to read them).
+    ten probabilities for it, computed in the page from ``weights`` (the folded tensors as
+    compressed float16, :func:`encode_float16`; ``shapes`` and ``flipped`` say how to read them).
     ``pixels`` holds the last drawing's 28 x 28 input (0..1, row by row) once the module sends
     it: :meth:`image` gives it to PyTorch.
     """

@@ -1,6 +1,6 @@
 // The draw-a-digit pad: draw a digit, see it preprocessed like MNIST, and see what the model
 // the reader trained makes of it. Python (widgets/digit_pad.py) exported the model's weights,
-// batch norm folded into the convolutions, as float16; this module runs the forward pass itself,
+// batch norm folded into the convolutions, as float16 (compressed); this module runs the forward pass itself,
 // in the page, on every stroke -- no kernel, no server. preprocess() and forward() are exported
 // so that tests can compare them with PyTorch.
 
@@ -20,19 +20,27 @@ function half(bits) {
   return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
 }
 
-/** The exported weights: base64 float16 bytes and [[name, shape], ...] -> {name: {shape, data}}. */
-export function decodeWeights(base64, shapes) {
-  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-  const view = new DataView(bytes.buffer);
+/** The exported weights -> {name: {shape, data}}: base64 of the zlib-compressed float16 bytes,
+ * every high byte first, then every low byte (digit_pad.py, encode_float16); [[name, shape], ...]
+ * cuts them apart. */
+export async function decodeWeights(base64, shapes) {
+  const packed = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  const stream = new Blob([packed]).stream().pipeThrough(new DecompressionStream("deflate"));
+  const planes = new Uint8Array(await new Response(stream).arrayBuffer());
+  const total = planes.length / 2;
+  const needed = shapes.reduce((sum, [, shape]) => sum + shape.reduce((a, b) => a * b, 1), 0);
+  if (needed !== total) throw new Error(`weights: ${planes.length} bytes, shapes say ${2 * needed}`);
   const net = {};
   let offset = 0;
   for (const [name, shape] of shapes) {
     const data = new Float64Array(shape.reduce((a, b) => a * b, 1));
-    for (let i = 0; i < data.length; i++) data[i] = half(view.getUint16(offset + 2 * i, true));
-    offset += 2 * data.length;
+    for (let i = 0; i < data.length; i++) {
+      const at = offset + i;
+      data[i] = half((planes[at] << 8) | planes[total + at]);
+    }
+    offset += data.length;
     net[name] = { shape, data };
   }
-  if (offset !== bytes.length) throw new Error(`weights: ${bytes.length} bytes, shapes say ${offset}`);
   return net;
 }
 
@@ -218,8 +226,17 @@ export function normalize(pixels, mean, std) {
 
 // ---- the widget --------------------------------------------------------------------------
 
-function render({ model, el }) {
-  const net = decodeWeights(model.get("weights"), model.get("shapes"));
+async function render({ model, el }) {
+  let net;
+  try {
+    net = await decodeWeights(model.get("weights"), model.get("shapes"));
+  } catch (error) {
+    const failed = html("div", { class: "pl-widget pl-digit-pad", "data-status": "error" },
+      html("div", { class: "pl-note pl-error", role: "status" },
+        `The model's weights could not be unpacked in this browser: ${error.message}`));
+    el.append(failed);
+    return;
+  }
   const flipped = model.get("flipped");
   const mean = model.get("mean"), std = model.get("std");
 
