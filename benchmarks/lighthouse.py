@@ -154,7 +154,9 @@ def failing_audits(result: dict[str, Any], limit: int = 6) -> list[str]:
             audit = audits.get(ref["id"]) or {}
             score = audit.get("score")
             if score is not None and score < 1:
-                lost.append((ref["weight"] * (1 - score), audit.get("title", ref["id"])))
+                title = audit.get("title", ref["id"])
+                shown = audit.get("displayValue")
+                lost.append((ref["weight"] * (1 - score), f"{title} {shown}" if shown else title))
         for _, title in sorted(lost, reverse=True)[:limit]:
             lines.append(f"    {name}: {title}")
     return lines

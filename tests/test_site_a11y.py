@@ -24,7 +24,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import test_site_browser as browser_tests
-from tests.test_site_browser import CHROMIUM, CHROMIUM_ARGS, Served, Tab
+from tests.test_site_browser import CHROMIUM, CHROMIUM_ARGS, Served, Tab, read_to_the_end
 
 # the fixtures of the browser tests: the served book, Chromium, a desktop tab
 book = browser_tests.book
@@ -120,6 +120,7 @@ def test_axe_finds_no_serious_violation_on_any_page(book: Served, view: tuple[st
     for page in book.pages():
         tab.open(book.url(page))
         tab.page.evaluate(OPEN_EVERYTHING)  # solutions and dropdowns are checked too
+        read_to_the_end(tab.page, every_cell=True)  # every widget started, every cell laid out
         problems = axe_serious(tab.page)
         if problems:
             found[page] = problems
@@ -165,6 +166,7 @@ def test_no_equation_or_code_block_is_cut_off(book: Served, chromium: Any, name:
         for html_page in book.pages():
             page.goto(book.url(html_page), wait_until="load")
             page.evaluate(OPEN_EVERYTHING)
+            read_to_the_end(page, every_cell=True)  # every box checked by site.js
             for box in page.evaluate(WIDE_BOXES):
                 fits = box["scrollWidth"] <= box["clientWidth"] + 1
                 if not fits and not (box["scrolls"] and box["reachable"]):
@@ -202,6 +204,7 @@ def test_a_wide_code_block_scrolls_from_the_keyboard_with_a_scrollbar(
     try:
         page = context.new_page()
         page.goto(book.url(pages_with(book, 'class="code-block')[0]), wait_until="load")
+        read_to_the_end(page)  # site.js checks a box as it comes near the screen
         wide = page.locator(".code-block pre.scrolls").first
         expect(wide).to_have_attribute("tabindex", "0")
         # a scrollbar that takes room (not an overlay that shows only while scrolling)
@@ -342,6 +345,8 @@ def print_view(chromium: Any, url: str) -> tuple[Any, Any]:
     page = context.new_page()
     page.goto(url, wait_until="load")
     page.evaluate("document.documentElement.dataset.theme = 'dark'")
+    page.evaluate("dispatchEvent(new Event('beforeprint'))")  # what printing sends: every
+    page.wait_for_function(WIDGETS_STARTED)  # widget starts, so its controls are on the page
     page.emulate_media(media="print")
     return context, page
 

