@@ -407,6 +407,19 @@ def test_book_cells_are_laid_out_after_the_load_and_widgets_when_the_reader_come
     assert not tab.problems, tab.problems
 
 
+def test_book_link_to_a_section_far_down_lands_on_it_and_stays(book: Served, tab: Tab) -> None:
+    """The cells above a link's target are laid out after it has scrolled there (see the test
+    above): the target stays where the link put it, under the top bar."""
+    page = tab.page
+    page.goto(book.url("mnist.html#exercises"), wait_until="load")
+    page.wait_for_function(ALL_LAID_OUT)
+    bar = page.evaluate("document.querySelector('.top-bar').getBoundingClientRect().bottom")
+    top = page.evaluate("document.getElementById('exercises').getBoundingClientRect().top")
+    assert page.evaluate("scrollY") > 5 * page.viewport_size["height"]  # far down the page
+    assert bar - 1 <= top <= bar + 40, (bar, top)
+    assert not tab.problems, tab.problems
+
+
 def test_book_digit_pad_recognizes_a_drawn_one_and_zero(book: Served, tab: Tab, shots: Path):
     """Chapter 07's pad runs the trained model in the page: a vertical stroke is a 1, an
     ellipse a 0 -- drawn with the mouse, as a reader does, on the page opened from disk."""
