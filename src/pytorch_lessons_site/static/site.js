@@ -17,9 +17,18 @@
   function setupThemeToggle() {
     var button = document.querySelector(".theme-toggle");
     if (!button) return;
+    function show() {  // a toggle button says whether it is on: here, dark mode
+      button.setAttribute("aria-pressed", currentTheme() === "dark" ? "true" : "false");
+    }
+    show();
+    if (window.matchMedia) {
+      var dark = window.matchMedia("(prefers-color-scheme: dark)");
+      if (dark.addEventListener) dark.addEventListener("change", show);
+    }
     button.addEventListener("click", function () {
       var next = currentTheme() === "dark" ? "light" : "dark";
       root.dataset.theme = next;
+      show();
       try {
         localStorage.setItem("pl-theme", next);
       } catch (e) {
@@ -148,22 +157,54 @@
 
   /* The cells below the first screen, laid out a few at a time in idle moments (see
    * .page-body > .cell in style.css): no long task blocks the reader, and the page soon has its
-   * true height, so the scrollbar and the links at its end stop moving. */
+   * true height, so the scrollbar and the links at its end stop moving. A jump to an id (a
+   * link, the address's #part, back and forward) or to the end (the End key) first lays out
+   * all that is left, at once: a cell still at its guessed height would move the target once
+   * it is drawn. */
+  var LATER_CELLS = ".page-body > .cell:nth-child(n + 4):not(.laid-out)";
+  var BUDGET_MS = 8;  // of each idle moment: short enough that a slow phone stays responsive
+
+  function layOutAll() {
+    document.querySelectorAll(LATER_CELLS).forEach(function (cell) {
+      cell.classList.add("laid-out");
+    });
+  }
+
   function layOutTheRest() {
-    var cells = document.querySelectorAll(".page-body > .cell:nth-child(n + 4)");
-    var idle = window.requestIdleCallback || function (f) {
-      return setTimeout(function () { f({ timeRemaining: function () { return 10; } }); }, 1);
-    };
+    var cells = document.querySelectorAll(LATER_CELLS);
+    var idle = window.requestIdleCallback || function (f) { return setTimeout(f, 1); };
     var next = 0;
-    function some(deadline) {
-      while (next < cells.length && deadline.timeRemaining() > 4) {
+    function some() {
+      var start = performance.now();
+      while (next < cells.length && performance.now() - start < BUDGET_MS) {
         var cell = cells[next++];
         cell.classList.add("laid-out");
         void cell.offsetHeight;  // its layout now, in this idle moment
       }
       if (next < cells.length) idle(some);
+      else document.dispatchEvent(new Event("pl-laid-out"));
     }
     idle(some);
+  }
+
+  function setupJumps() {
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest ? event.target.closest("a[href^='#']") : null;
+      if (link && link.getAttribute("href").length > 1) layOutAll();  // before the browser jumps
+    }, true);
+    document.addEventListener("keydown", function (event) {
+      // End (and Ctrl-End) scrolls to the bottom: to the true one
+      if (event.key === "End" && document.querySelector(LATER_CELLS)) layOutAll();
+    }, true);
+    window.addEventListener("hashchange", function () {
+      if (!document.querySelector(LATER_CELLS)) return;
+      layOutAll();
+      var target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+      if (target) target.scrollIntoView();
+    });
+    if (location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)))) {
+      layOutAll();  // the browser scrolls to the target once the page is laid out
+    }
   }
 
   function whenIdleAfterLoad(start) {
@@ -317,30 +358,49 @@
   }
 
   /* ---------------------------------------------------------------- on-page toc highlight */
+  /* "On this page" marks the section being read: the last heading above the top third of
+   * the window, found again whenever a heading crosses that line (also after a jump, which
+   * skips the headings in between). */
   function setupTocHighlight() {
     var links = document.querySelectorAll(".page-toc a");
     if (!links.length || !("IntersectionObserver" in window)) return;
     var byId = {};
+    var headings = [];
     links.forEach(function (a) {
-      byId[decodeURIComponent(a.getAttribute("href").slice(1))] = a;
-    });
-    var observer = new IntersectionObserver(
-      function (entries) {
-        entries.forEach(function (entry) {
-          if (entry.isIntersecting && byId[entry.target.id]) {
-            links.forEach(function (a) {
-              a.classList.remove("active");
-            });
-            byId[entry.target.id].classList.add("active");
-          }
-        });
-      },
-      { rootMargin: "0px 0px -70% 0px" }
-    );
-    Object.keys(byId).forEach(function (id) {
+      var id = decodeURIComponent(a.getAttribute("href").slice(1));
       var heading = document.getElementById(id);
-      if (heading) observer.observe(heading);
+      byId[id] = a;
+      if (heading) headings.push(heading);
     });
+    var active = null;
+    function show(link) {
+      if (link === active) return;
+      if (active) active.classList.remove("active");
+      if (link) link.classList.add("active");
+      active = link;
+    }
+    function mark(entries) {
+      if (document.querySelector(LATER_CELLS)) {
+        // cells not laid out yet: measuring every heading would lay them all out now, so
+        // only a heading that crossed the line counts
+        (entries || []).forEach(function (entry) {
+          if (entry.isIntersecting && byId[entry.target.id]) show(byId[entry.target.id]);
+        });
+        return;
+      }
+      var line = window.innerHeight * 0.3;
+      var current = null;
+      headings.forEach(function (h) {
+        if (h.getBoundingClientRect().top <= line) current = h;
+      });
+      show(current ? byId[current.id] : null);
+    }
+    var observer = new IntersectionObserver(mark, { rootMargin: "0px 0px -70% 0px" });
+    headings.forEach(function (heading) {
+      observer.observe(heading);
+    });
+    window.addEventListener("hashchange", function () { mark(); });
+    document.addEventListener("pl-laid-out", function () { mark(); });
   }
 
   /* ---------------------------------------------------------------- search */
@@ -617,6 +677,7 @@
     setupPrinting();
     setupAnswerKey();
     whenIdleAfterLoad(setupScrollers);
+    setupJumps();
     whenIdleAfterLoad(layOutTheRest);
     setupTocHighlight();
     setupSearch();
@@ -691,21 +752,26 @@
     }
     return modules[id];
   }
-  // Widgets start once the page has loaded, each when it comes within a screen of the view, in
-  // a moment of its own when the browser is idle: the text shows first, and the widgets'
-  // modules and data (a model's weights) do not hold up the first screen or the ones a reader
-  // never scrolls to. Printing starts them all.
+  // Widgets start once the page has loaded, each in a moment of its own when the browser is
+  // idle: first those within a screen of the view, the others once the chapter is laid out
+  // (site.js's "pl-laid-out"), so that the text shows first and the widgets' modules and data
+  // (a model's weights) do not hold up the first screen, and a printed chapter has them all.
   function start() {
     var later = window.requestIdleCallback || function (f) { return setTimeout(f, 1); };
-    var widgets = document.querySelectorAll(".pl-anywidget[data-esm]");
+    var widgets = Array.prototype.slice.call(document.querySelectorAll(".pl-anywidget[data-esm]"));
     function soon(el) {
       later(function () { startWidget(el); }, { timeout: 2000 });
+    }
+    function rest() {
+      widgets.forEach(function (el) {
+        if (!el.dataset.plStarted) soon(el);
+      });
     }
     window.addEventListener("beforeprint", function () {
       widgets.forEach(startWidget);
     });
     if (!("IntersectionObserver" in window)) {
-      widgets.forEach(soon);
+      rest();
       return;
     }
     var near = new IntersectionObserver(
@@ -721,6 +787,9 @@
     widgets.forEach(function (el) {
       near.observe(el);
     });
+    var unlaid = ".page-body > .cell:nth-child(n + 4):not(.laid-out)";
+    if (!document.querySelector(unlaid)) later(rest);
+    else document.addEventListener("pl-laid-out", function () { later(rest); }, { once: true });
   }
   function startWidget(el) {
     if (el.dataset.plStarted) return;
