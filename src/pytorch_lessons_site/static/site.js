@@ -170,9 +170,10 @@
     });
   }
 
+  var idle = window.requestIdleCallback || function (f) { return setTimeout(f, 1); };
+
   function layOutTheRest() {
     var cells = document.querySelectorAll(LATER_CELLS);
-    var idle = window.requestIdleCallback || function (f) { return setTimeout(f, 1); };
     var next = 0;
     function some() {
       var start = performance.now();
@@ -181,8 +182,9 @@
         cell.classList.add("laid-out");
         void cell.offsetHeight;  // its layout now, in this idle moment
       }
-      if (next < cells.length) idle(some);
-      else document.dispatchEvent(new Event("pl-laid-out"));
+      if (next < cells.length) return idle(some);
+      root.classList.add("pl-laid-out");  // for the widgets below, which start after this
+      document.dispatchEvent(new Event("pl-laid-out"));
     }
     idle(some);
   }
@@ -199,16 +201,13 @@
     window.addEventListener("hashchange", function () {
       if (!document.querySelector(LATER_CELLS)) return;
       layOutAll();
-      var target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+      var target = hashTarget();
       if (target) target.scrollIntoView();
     });
-    if (location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)))) {
-      layOutAll();  // the browser scrolls to the target once the page is laid out
-    }
+    if (hashTarget()) layOutAll();  // the browser scrolls to the target once the page is laid out
   }
 
   function whenIdleAfterLoad(start) {
-    var idle = window.requestIdleCallback || function (f) { return setTimeout(f, 1); };
     function soon() {
       idle(start, { timeout: 2000 });
     }
@@ -281,9 +280,13 @@
   }
 
   /* ---------------------------------------------------------------- links into closed boxes */
+  /** The element the address's #part names, if any. */
+  function hashTarget() {
+    return location.hash ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
+  }
+
   function revealTarget() {
-    if (!location.hash) return;
-    var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    var target = hashTarget();
     if (!target) return;
     var node = target;
     var opened = false;
@@ -787,8 +790,7 @@
     widgets.forEach(function (el) {
       near.observe(el);
     });
-    var unlaid = ".page-body > .cell:nth-child(n + 4):not(.laid-out)";
-    if (!document.querySelector(unlaid)) later(rest);
+    if (document.documentElement.classList.contains("pl-laid-out")) later(rest);
     else document.addEventListener("pl-laid-out", function () { later(rest); }, { once: true });
   }
   function startWidget(el) {
