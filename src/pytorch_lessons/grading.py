@@ -6,8 +6,11 @@ temporary copy, under a time limit and (where the platform has one) a memory lim
 are the ones :func:`pytorch_lessons.exercises.check` decided: the grader asks it to record them
 in a file (``PYTORCH_LESSONS_VERDICTS``), so nothing is read from printed text.
 
-Code in a submission runs with the rights of whoever runs the grader. For a class you do not
-trust, run the command inside a container or a JupyterHub user server (see the README).
+Code in a submission runs with the rights of whoever runs the grader, and in the same process
+as the checker: it can harm your files, and it can forge its own verdicts (write the verdict
+file, replace the checker). The grades say what an honest class solved; they are no proctored
+exam. For a class you do not trust, run the command inside a container or a JupyterHub user
+server (see the README).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -33,7 +37,18 @@ from typing import Any
 VERDICTS_ENV = "PYTORCH_LESSONS_VERDICTS"
 DEFAULT_TIMEOUT_S = 600
 DEFAULT_MEMORY_MB = 8192
+#: the largest limits accepted: a week, 16 TB
+MAX_TIMEOUT_S = 7 * 24 * 3600
+MAX_MEMORY_MB = 1 << 24
 COLUMNS = ("student", "chapter", "exercise", "passed", "note")
+#: the chapters that read MNIST: grading them without it would fail every student
+NEEDS_MNIST = ("06-cnn", "07-mnist", "08-capstone")
+NOT_A_CHAPTER = (
+    "not a chapter of the book: name it as in the student edition, e.g. 01-tensors.ipynb"
+)
+INTERRUPTED = "not graded: the grading was interrupted"
+#: the kernel the grader starts: this interpreter, whatever kernels the machine has installed
+KERNEL_NAME = "pytorch-lessons-grader"
 
 # A chapter's exercises are registered by the module named after its concept (``01-tensors`` ->
 # ``exercises/tensors.py``); the appendix's are about common mistakes.
@@ -62,12 +77,17 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Submission:
+    """One notebook a student handed in: ``name`` is its path inside the student's folder,
+    ``chapter`` the chapter it is graded as ("" when its name matches none)."""
+
     student: str
     notebook: Path
+    name: str
+    chapter: str
 
     @property
-    def chapter(self) -> str:
-        return self.notebook.stem
+    def label(self) -> str:
+        return f"{self.student}/{self.name}"
 
 
 def chapter_exercises() -> dict[str, list[str]]:
@@ -119,97 +139,178 @@ def worked_submission(instructor_notebook: Any) -> Any:
     return worked
 
 
+def chapter_of(filename: str) -> str:
+    """The chapter a notebook's file name stands for: ``01-tensors.ipynb``, and also what
+    downloads and copies make of it (``01-Tensors (1).ipynb``, ``01-tensors-ann.ipynb``);
+    "" when it stands for none."""
+    stem = filename.lower().removesuffix(".ipynb")
+    for chapter in sorted(_CHAPTERS, key=len, reverse=True):
+        if stem == chapter or (stem.startswith(chapter) and stem[len(chapter)] in " _-(."):
+            return chapter
+    return ""
+
+
+def _ignored(part: str) -> bool:
+    """Hidden files and folders (``.ipynb_checkpoints``, ``.DS_Store``) and what macOS adds to
+    a zip (``__MACOSX``): never a student's work."""
+    return part.startswith(".") or part == "__MACOSX"
+
+
 def find_submissions(root: Path) -> tuple[list[Submission], list[str]]:
-    """The notebooks under ``root/<student>/``, and a line for each thing that is not one."""
+    """The notebooks under ``root/<student>/`` (in sub-folders too), one per student and
+    chapter, and a line for each thing that is not graded and why."""
     submissions: list[Submission] = []
     skipped: list[str] = []
-    for folder in sorted(p for p in root.iterdir() if not p.name.startswith(".")):
+    seen: dict[Path, str] = {}
+    for folder in sorted(p for p in root.iterdir() if not _ignored(p.name)):
         if not folder.is_dir():
             skipped.append(f"{folder.name}: not a student folder (expected one folder per student)")
             continue
-        notebooks = sorted(folder.rglob("*.ipynb"))
-        notebooks = [p for p in notebooks if ".ipynb_checkpoints" not in p.parts]
-        if not notebooks:
+        same = seen.setdefault(folder.resolve(), folder.name)
+        if same != folder.name:
+            skipped.append(f"{folder.name}: the same folder as {same} (a link to it)")
+            continue
+        unreadable = len(skipped)
+        found: dict[str, list[tuple[str, Path]]] = {}
+        for path in sorted(folder.rglob("*")):
+            parts = path.relative_to(folder).parts
+            if path.suffix.lower() != ".ipynb" or any(_ignored(part) for part in parts):
+                continue
+            name = "/".join(parts)
+            if not path.is_file():
+                skipped.append(f"{folder.name}/{name}: not a file that can be read")
+                continue
+            found.setdefault(chapter_of(path.name) or f"?{name}", []).append((name, path))
+        if not found and len(skipped) == unreadable:
             skipped.append(f"{folder.name}: no notebooks")
-        submissions.extend(Submission(folder.name, path) for path in notebooks)
+        for chapter, copies in found.items():
+            chapter = "" if chapter.startswith("?") else chapter
+            # the copy named exactly as the edition names it, nearest the top, is the one
+            copies.sort(key=lambda c: (c[0].count("/"), Path(c[0]).stem.lower() != chapter, c[0]))
+            (name, path), others = copies[0], copies[1:]
+            submissions.append(Submission(folder.name, path, name, chapter))
+            skipped.extend(
+                f"{folder.name}/{other}: a second copy of {chapter} (graded {folder.name}/{name})"
+                for other, _ in others
+            )
     return submissions, skipped
 
 
-def _limit_memory(megabytes: int) -> Callable[[], None] | None:
-    """A ``preexec_fn`` capping the address space of the notebook's process and its kernel,
-    or None where the platform has no such limit (Windows; macOS does not enforce it)."""
-    if megabytes <= 0 or sys.platform != "linux":
-        return None
-    import resource
+def missing_data(submissions: Iterable[Submission]) -> str:
+    """One line when a handed-in chapter reads MNIST and this machine has none, else ""."""
+    from pytorch_lessons.data import data_root, mnist_present
 
-    def limit() -> None:
-        os.setsid()  # its own process group, so a timeout stops the kernel too
-        size = megabytes << 20
-        resource.setrlimit(resource.RLIMIT_AS, (size, size))
+    needing = sorted({s.chapter for s in submissions if s.chapter in NEEDS_MNIST})
+    if not needing or mnist_present():
+        return ""
+    return (
+        f"{', '.join(needing)} read MNIST, which is not in {data_root()}: every student would "
+        "fail. Run `pytorch-lessons data fetch`, or set PYTORCH_LESSONS_DATA to the folder "
+        "that holds it."
+    )
 
-    return limit
+
+def _kernel_spec(folder: Path) -> None:
+    """A kernel spec for this interpreter, so that a ``python3`` kernel installed elsewhere on
+    the machine (another environment, other checkers) never runs the submissions."""
+    spec = folder / "kernels" / KERNEL_NAME
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    kernel = {"argv": argv, "display_name": "pytorch-lessons grader", "language": "python"}
+    (spec / "kernel.json").write_text(json.dumps(kernel), encoding="utf-8")
 
 
 def run_notebook(
-    notebook: Path, *, timeout_s: float, memory_mb: int, fast: bool, threads: int
+    notebook: Path,
+    *,
+    timeout_s: float,
+    memory_mb: int,
+    fast: bool,
+    threads: int,
+    stop: threading.Event | None = None,
 ) -> Outcome:
-    """Run a temporary copy of ``notebook`` in a fresh kernel; the submission is not touched."""
+    """Run a temporary copy of ``notebook`` in a fresh kernel; the submission is not touched.
+    ``stop`` set (an interrupted grading) ends the run early."""
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="pytorch-lessons-grade-") as tmp:
-        work = Path(tmp)
+        work, private = Path(tmp) / "work", Path(tmp) / "grader"
+        work.mkdir()
+        private.mkdir()
         copy = work / notebook.name
         shutil.copyfile(notebook, copy)
-        verdicts = work / "verdicts.jsonl"
+        _kernel_spec(private / "jupyter")
+        files = {name: private / name for name in ("verdicts", "notes", "kernel-group", "log")}
         env = {
             **os.environ,
-            VERDICTS_ENV: str(verdicts),
+            VERDICTS_ENV: str(files["verdicts"]),
+            "JUPYTER_PATH": str(private / "jupyter"),
             "MPLBACKEND": "Agg",
             "OMP_NUM_THREADS": str(threads),
             "PYTORCH_LESSONS_FAST": "1" if fast else os.environ.get("PYTORCH_LESSONS_FAST", ""),
         }
         command = [sys.executable, "-m", "pytorch_lessons.grading", "--run-one", str(copy)]
-        preexec = _limit_memory(memory_mb)
-        process = subprocess.Popen(
-            command,
-            cwd=work,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            preexec_fn=preexec,  # only setsid and setrlimit: safe before exec
-            start_new_session=preexec is None and os.name == "posix",
-        )
-        try:
-            output, _ = process.communicate(timeout=timeout_s)
-            note = _note_from_worker(process.returncode, output, memory_mb)
-        except subprocess.TimeoutExpired:
-            _stop(process)
-            note = f"stopped: still running after the time limit of {timeout_s:g} s"
-        outcome = Outcome(_read_verdicts(verdicts), note)
+        command += ["--notes", str(files["notes"]), "--kernel-group", str(files["kernel-group"])]
+        command += ["--memory-mb", str(memory_mb)]
+        # Output goes to a file, not a pipe: a process the notebook leaves behind cannot hold
+        # the grader. The worker gets a session of its own, so a time limit stops all of it.
+        with files["log"].open("wb") as log:
+            process = subprocess.Popen(
+                command,
+                cwd=work,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=os.name == "posix",
+            )
+        note = ""
+        while note == "":
+            try:
+                process.wait(timeout=0.25)
+                break
+            except subprocess.TimeoutExpired:
+                if stop is not None and stop.is_set():
+                    note = INTERRUPTED
+                elif time.perf_counter() - started > timeout_s:
+                    note = f"stopped: still running after the time limit of {timeout_s:g} s"
+        _stop(process, files["kernel-group"])
+        if not note:
+            note = _note_from_worker(process.returncode, files["notes"], files["log"], memory_mb)
+        outcome = Outcome(_read_verdicts(files["verdicts"]), note)
     outcome.seconds = time.perf_counter() - started
     return outcome
 
 
-def _stop(process: subprocess.Popen[str]) -> None:
-    """End the worker and its kernel (their process group) and wait for them."""
+def _stop(process: subprocess.Popen[bytes], kernel_group: Path) -> None:
+    """End the worker and its kernel, and whatever they started that is still running: the
+    worker's process group, and the kernel's (jupyter_client gives the kernel a session of its
+    own)."""
+    groups = [process.pid]
     try:
-        if os.name == "posix":
-            os.killpg(process.pid, signal.SIGKILL)
-        else:
-            process.kill()
-    except ProcessLookupError:
+        groups.append(int(kernel_group.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
         pass
-    process.communicate()
+    for group in groups:
+        try:
+            if os.name == "posix":
+                os.killpg(group, signal.SIGKILL)
+            elif group == process.pid:
+                process.kill()
+        except (ProcessLookupError, PermissionError):
+            pass
+    process.wait()
 
 
-def _note_from_worker(returncode: int, output: str, memory_mb: int) -> str:
-    """The worker prints one ``note:`` line when a cell failed; anything else is a crash."""
-    notes = [line[5:].strip() for line in output.splitlines() if line.startswith("note:")]
-    if returncode == 0:
-        return "; ".join(notes)
-    if notes:
-        return "; ".join(notes)
+def _note_from_worker(returncode: int, notes: Path, log: Path, memory_mb: int) -> str:
+    """The worker writes its notes (a cell failed, the kernel died) to a file of its own;
+    without them, a non-zero exit is a crash, told by the last line it printed."""
+    written = notes.read_text(encoding="utf-8").splitlines() if notes.exists() else []
+    if written or returncode == 0:
+        return "; ".join(line for line in written if line.strip())
+    output = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
     last = next((line for line in reversed(output.splitlines()) if line.strip()), "")
+    if returncode < 0:
+        last = f"killed by signal {-returncode}" + (f" ({last[:150]})" if last else "")
     hint = f" (over the memory limit of {memory_mb} MB?)" if "MemoryError" in output else ""
     return f"crashed{hint}: {last[:200]}"
 
@@ -229,40 +330,105 @@ def _read_verdicts(path: Path) -> dict[str, bool]:
     return verdicts
 
 
-def _run_one(path: Path) -> int:
-    """Inside the worker: execute the notebook in place with a fresh kernel; print notes."""
-    import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, DeadKernelError
+def _limit_memory(megabytes: int) -> str:
+    """Cap this process's address space (the kernel it starts inherits the cap); "" when done
+    or when the platform has no such limit (Windows; macOS does not enforce it), else why not."""
+    if megabytes <= 0 or sys.platform != "linux":
+        return ""
+    import resource
 
+    size = megabytes << 20
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY and size > hard:
+        size = hard
     try:
-        notebook = nbformat.read(path, as_version=4)
-    except Exception as error:  # not JSON, not a notebook: say so in one line
-        print(f"note: not a readable notebook ({type(error).__name__}: {str(error)[:120]})")
-        return 0
-    client = NotebookClient(
-        notebook, timeout=None, kernel_name="python3", allow_errors=True, resources={}
-    )
-    try:
-        client.execute(cwd=str(path.parent))
-    except DeadKernelError:
-        print("note: the kernel died (over the memory limit, or the code ended the process)")
-        return 0
-    except CellExecutionError as error:
-        print(f"note: {str(error).strip().splitlines()[-1][:200]}")
-        return 0
-    errors = [
-        (cell.get("execution_count"), output.get("ename", "error"))
-        for cell in notebook.cells
+        resource.setrlimit(resource.RLIMIT_AS, (size, size))
+    except (ValueError, OSError) as error:
+        return f"the memory limit of {megabytes} MB could not be set ({error})"
+    return ""
+
+
+def _errors(notebook: Any) -> str:
+    """Which cells raised, and what: ``cell 50 raised NameError: name 'x' is not defined``
+    (cells counted from 1 over the whole notebook, as the instructor will look for them)."""
+    raised = [
+        (number, output.get("ename", "error"), str(output.get("evalue", "")).strip())
+        for number, cell in enumerate(notebook.cells, start=1)
         if cell.cell_type == "code"
         for output in cell.get("outputs", [])
         if output.get("output_type") == "error"
     ]
+    if not raised:
+        return ""
+    said = [
+        f"cell {number} raised {name}" + (f": {value.splitlines()[0][:80]}" if value else "")
+        for number, name, value in raised[:3]
+    ]
+    more = f" and {len(raised) - 3} more" if len(raised) > 3 else ""
+    return "; ".join(said) + more
+
+
+def _run_one(path: Path, notes: Path, kernel_group: Path, memory_mb: int) -> int:
+    """Inside the worker: run the notebook (a copy; it is never written back) in a fresh kernel,
+    and write a line to ``notes`` for anything the instructor should know."""
+
+    def note(line: str) -> None:
+        with notes.open("a", encoding="utf-8") as handle:
+            handle.write(line.replace("\n", " ") + "\n")
+
+    problem = _limit_memory(memory_mb)
+    if problem:
+        note(problem)
+        return 0
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, DeadKernelError
+
+    class Client(NotebookClient):
+        async def async_start_new_kernel(self, **kwargs: Any) -> None:
+            await super().async_start_new_kernel(**kwargs)
+            group = getattr(getattr(self.km, "provisioner", None), "pgid", None)
+            if group:
+                kernel_group.write_text(str(group), encoding="utf-8")
+
+    try:
+        notebook = nbformat.read(path, as_version=4)
+    except Exception as error:  # not JSON, not a notebook: say so in one line
+        note(f"not a readable notebook ({type(error).__name__}: {str(error)[:120]})")
+        return 0
+    client = Client(notebook, timeout=None, kernel_name=KERNEL_NAME, allow_errors=True)
+    try:
+        client.execute(cwd=str(path.parent))
+    except DeadKernelError:
+        note("the kernel died (over the memory limit, or the code ended the process)")
+        return 0
+    except CellExecutionError as error:
+        lines = str(error).strip().splitlines()
+        note(lines[-1][:200] if lines else type(error).__name__)
+        return 0
+    except Exception as error:  # the kernel did not start, or stopped answering
+        low = (
+            f"; with --memory-mb {memory_mb}, is that enough? torch needs about 4 GB"
+            if memory_mb > 0
+            else ""
+        )
+        note(
+            f"the kernel could not run the notebook ({type(error).__name__}: {str(error)[:120]}{low})"
+        )
+        return 0
+    errors = _errors(notebook)
     if errors:
-        first = ", ".join(f"cell [{count}] raised {name}" for count, name in errors[:3])
-        more = f" and {len(errors) - 3} more" if len(errors) > 3 else ""
-        print(f"note: {first}{more}")
+        note(errors)
     return 0
+
+
+def _grade_one(submission: Submission, stop: threading.Event, **limits: Any) -> Outcome:
+    """:func:`run_notebook`, where anything that goes wrong is a note and not the end of the
+    class's grading."""
+    try:
+        return run_notebook(submission.notebook, stop=stop, **limits)
+    except Exception as error:
+        return Outcome(note=f"could not be graded ({type(error).__name__}: {str(error)[:150]})")
 
 
 def grade(
@@ -275,61 +441,89 @@ def grade(
     progress: Callable[[str], None] = lambda line: None,
 ) -> list[Row]:
     """Run every submission (``jobs`` at a time) and return one row per exercise of each chapter
-    handed in; an exercise not attempted is not passed."""
+    handed in; an exercise not attempted is not passed. An interruption (Ctrl-C) stops every
+    notebook still running, removes their temporary copies, and is raised again."""
     chapters = chapter_exercises()
     todo = list(submissions)
     rows: dict[int, list[Row]] = {}
-    known = [(i, s) for i, s in enumerate(todo) if s.chapter in chapters]
+    runnable: list[tuple[int, Submission]] = []
     for i, s in enumerate(todo):
-        if s.chapter not in chapters:
-            rows[i] = [Row(s.student, s.chapter, "", False, "not a chapter of the book")]
-            progress(f"{s.student}/{s.notebook.name}: not a chapter of the book")
+        if not s.chapter or not chapters.get(s.chapter):
+            note = NOT_A_CHAPTER if not s.chapter else "this chapter has no checked exercises"
+            rows[i] = [Row(s.student, s.chapter or Path(s.name).stem, "", False, note)]
+            progress(f"{s.label}: {note}")
+        else:
+            runnable.append((i, s))
     threads = 1 if jobs > 1 else max(1, min(2, os.cpu_count() or 1))
-    done = 0
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {
-            pool.submit(
-                run_notebook,
-                s.notebook,
-                timeout_s=timeout_s,
-                memory_mb=memory_mb,
-                fast=fast,
-                threads=threads,
-            ): (i, s)
-            for i, s in known
-        }
-        for future in as_completed(futures):
+    limits = {"timeout_s": timeout_s, "memory_mb": memory_mb, "fast": fast, "threads": threads}
+    stop = threading.Event()
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    futures = {pool.submit(_grade_one, s, stop, **limits): (i, s) for i, s in runnable}
+    try:
+        for done, future in enumerate(as_completed(futures), start=1):
             i, s = futures[future]
             outcome = future.result()
+            renamed = Path(s.name).name != f"{s.chapter}.ipynb"
+            note = "; ".join(
+                part for part in (f"graded as {s.chapter}" if renamed else "", outcome.note) if part
+            )
             exercises = chapters[s.chapter]
             rows[i] = [
-                Row(s.student, s.chapter, ex, outcome.verdicts.get(ex, False), outcome.note)
+                Row(s.student, s.chapter, ex, outcome.verdicts.get(ex, False), note)
                 for ex in exercises
             ]
-            done += 1
             passed = sum(row.passed for row in rows[i])
-            note = f" -- {outcome.note}" if outcome.note else ""
             progress(
-                f"[{done}/{len(known)}] {s.student}/{s.notebook.name}: "
-                f"{passed}/{len(exercises)} passed in {outcome.seconds:.1f} s{note}"
+                f"[{done}/{len(runnable)}] {s.label}: "
+                f"{passed}/{len(exercises)} passed in {outcome.seconds:.1f} s"
+                + (f" -- {note}" if note else "")
             )
+    except BaseException:  # Ctrl-C, or SIGTERM made into one: stop the workers, then go
+        stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown()
     return [row for i in sorted(rows) for row in rows[i]]
 
 
 def write_csv(rows: list[Row], path: Path) -> None:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(COLUMNS)
-        for row in rows:
-            writer.writerow(
-                [
-                    row.student,
-                    row.chapter,
-                    row.exercise,
-                    "true" if row.passed else "false",
-                    row.note,
-                ]
-            )
+    """``grades.csv``, written beside itself and then moved into place: an older file is
+    replaced whole or not at all."""
+    _write_whole(path, lambda handle: _csv_rows(rows, handle))
+
+
+def _csv_rows(rows: list[Row], handle: Any) -> None:
+    writer = csv.writer(handle)
+    writer.writerow(COLUMNS)
+    for row in rows:
+        passed = "true" if row.passed else "false"
+        writer.writerow([row.student, row.chapter, row.exercise, passed, row.note])
+
+
+def write_summary(rows: list[Row], path: Path) -> None:
+    """:func:`summary_html`, written as :func:`write_csv` writes."""
+    _write_whole(path, lambda handle: handle.write(summary_html(rows)))
+
+
+def _write_whole(path: Path, write: Callable[[Any], object]) -> None:
+    """Write ``path`` through a temporary file beside it. A folder name that is not UTF-8
+    (a student's, from an old zip) is written with backslash escapes instead of failing."""
+    handle = tempfile.NamedTemporaryFile(
+        "w",
+        dir=path.parent,
+        prefix=f".{path.name}.",
+        delete=False,
+        newline="",
+        encoding="utf-8",
+        errors="backslashreplace",
+    )
+    try:
+        with handle:
+            write(handle)
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
 
 
 def summary_html(rows: list[Row]) -> str:
@@ -339,7 +533,7 @@ def summary_html(rows: list[Row]) -> str:
     columns = list(dict.fromkeys((row.chapter, row.exercise) for row in rows if row.exercise))
     cell = {(row.student, row.chapter, row.exercise): row for row in rows}
     notes = {(row.student, row.chapter): row.note for row in rows if row.note}  # one per notebook
-    handed_in = {(row.student, row.chapter) for row in rows}
+    graded = {(row.student, row.chapter) for row in rows if row.exercise}
     head = "".join(
         f'<th scope="col"><span class="chapter">{html.escape(ch)}</span><br>'
         f"<code>{html.escape(ex)}</code></th>"
@@ -354,6 +548,9 @@ def summary_html(rows: list[Row]) -> str:
                 tds.append('<td class="absent" title="not handed in">·</td>')
             elif row.passed:
                 tds.append('<td class="pass" title="passed">✓</td>')
+            elif row.note:
+                said = html.escape(f"not passed: {row.note}", quote=True)
+                tds.append(f'<td class="fail" title="{said}">✗*</td>')
             else:
                 tds.append('<td class="fail" title="not passed">✗</td>')
         total = sum(r.passed for r in rows if r.student == student and r.exercise)
@@ -363,8 +560,8 @@ def summary_html(rows: list[Row]) -> str:
         )
     rates = []
     for ch, ex in columns:
-        graded = [r for r in rows if r.chapter == ch and r.exercise == ex]
-        rate = sum(r.passed for r in graded) / len(graded) if graded else 0.0
+        of_it = [r for r in rows if r.chapter == ch and r.exercise == ex]
+        rate = sum(r.passed for r in of_it) / len(of_it) if of_it else 0.0
         rates.append(f'<td class="rate" style="--rate:{rate:.2f}">{rate:.0%}</td>')
     note_items = "".join(
         f"<li><strong>{html.escape(s)}</strong> {html.escape(ch)}: {html.escape(n)}</li>"
@@ -388,23 +585,23 @@ thead th {{ font-weight: 600; font-size: 0.85rem; vertical-align: bottom; }}
   #f8d3d1); }}
 </style></head><body>
 <h1>Grades</h1>
-<p>{len(students)} students, {len({(r.student, r.chapter) for r in rows})} notebooks,
-{len(columns)} exercises. ✓ passed, ✗ not passed, · not handed in.
+<p>{len(students)} students, {len(graded)} notebooks graded, {len(columns)} exercises.
+✓ passed, ✗ not passed, ✗* not passed and the notebook has a note below, · not handed in.
 The last row is the class's pass rate among the students who handed the chapter in.</p>
 <table><thead><tr><th scope="col">Student</th>{head}<th scope="col">Passed</th></tr></thead>
 <tbody>{"".join(lines)}</tbody>
 <tfoot><tr><th scope="row">Pass rate</th>{"".join(rates)}<td></td></tr></tfoot></table>
 {notes_html}
-<p>{len(handed_in)} notebooks graded.</p>
 </body></html>
 """
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m pytorch_lessons.grading --run-one NOTEBOOK``: the worker of one notebook."""
+    """``python -m pytorch_lessons.grading --run-one NOTEBOOK --notes F --kernel-group F
+    --memory-mb N``: the worker of one notebook (:func:`run_notebook` starts it)."""
     args = sys.argv[1:] if argv is None else argv
-    if len(args) == 2 and args[0] == "--run-one":
-        return _run_one(Path(args[1]))
+    if len(args) == 8 and args[0::2] == ["--run-one", "--notes", "--kernel-group", "--memory-mb"]:
+        return _run_one(Path(args[1]), Path(args[3]), Path(args[5]), int(args[7]))
     print("usage: pytorch-lessons grade SUBMISSIONS --out grades.csv", file=sys.stderr)
     return 2
 

@@ -134,6 +134,44 @@ def _numerical(answer: object) -> None:
         )
 
 
+@exercise(
+    "autograd-predict-grad",
+    why="backward() adds into .grad instead of overwriting it: that is why every training loop "
+    "clears the gradients before the next backward.",
+    hints=[
+        "d(x²)/dx = 2x, and each backward() ADDS its gradient into x.grad.",
+        "Setting x.grad = None starts from nothing again; d(x³)/dx = 3x².",
+        "answer = (2 * 3.0 + 2 * 3.0, 3 * 3.0**2), i.e. (12.0, 27.0)",
+    ],
+)
+def _predict_grad(answer: object) -> None:
+    x = torch.tensor(3.0, requires_grad=True)
+    for _ in range(2):
+        (x**2).backward()
+    assert x.grad is not None
+    first = x.grad.item()
+    x.grad = None
+    (x * x * x).backward()
+    assert x.grad is not None
+    second = x.grad.item()
+    if not isinstance(answer, tuple) or len(answer) != 2:
+        raise Mismatch("your answer should be a tuple of the two printed numbers: (first, second).")
+    given = [a.item() if isinstance(a, torch.Tensor) and a.numel() == 1 else a for a in answer]
+    if not all(isinstance(g, (int, float)) and not isinstance(g, bool) for g in given):
+        raise Mismatch("both numbers should be plain numbers such as 1.5.")
+    if math.isclose(given[0], first / 2):
+        raise Mismatch(
+            f"the first is not {given[0]:g}: that is one backward's gradient, and the loop "
+            "calls backward() twice -- gradients accumulate."
+        )
+    if not math.isclose(given[0], first):
+        raise Mismatch(f"the first is not {given[0]:g}: what is d(x²)/dx at 3, and how often?")
+    if math.isclose(given[1], second + first):
+        raise Mismatch(f"the second is not {given[1]:g}: x.grad = None cleared the 12 from before.")
+    if not math.isclose(given[1], second):
+        raise Mismatch(f"the second is not {given[1]:g}: d(x³)/dx = 3x².")
+
+
 def _build(value_cls: type, cases: dict[str, float]) -> dict[str, Any]:
     return {name: value_cls(v) for name, v in cases.items()}
 
@@ -214,41 +252,3 @@ def _value(answer: object) -> None:
         for name, tensor in tensors.items():
             assert tensor.grad is not None  # every input appears in its expression
             _compare(text, values[name].grad, tensor.grad.item(), f"{name}.grad")
-
-
-@exercise(
-    "autograd-predict-grad",
-    why="backward() adds into .grad instead of overwriting it: that is why every training loop "
-    "clears the gradients before the next backward.",
-    hints=[
-        "d(x²)/dx = 2x, and each backward() ADDS its gradient into x.grad.",
-        "Setting x.grad = None starts from nothing again; d(x³)/dx = 3x².",
-        "answer = (2 * 3.0 + 2 * 3.0, 3 * 3.0**2), i.e. (12.0, 27.0)",
-    ],
-)
-def _predict_grad(answer: object) -> None:
-    x = torch.tensor(3.0, requires_grad=True)
-    for _ in range(2):
-        (x**2).backward()
-    assert x.grad is not None
-    first = x.grad.item()
-    x.grad = None
-    (x * x * x).backward()
-    assert x.grad is not None
-    second = x.grad.item()
-    if not isinstance(answer, tuple) or len(answer) != 2:
-        raise Mismatch("your answer should be a tuple of the two printed numbers: (first, second).")
-    given = [a.item() if isinstance(a, torch.Tensor) and a.numel() == 1 else a for a in answer]
-    if not all(isinstance(g, (int, float)) and not isinstance(g, bool) for g in given):
-        raise Mismatch("both numbers should be plain numbers such as 1.5.")
-    if math.isclose(given[0], first / 2):
-        raise Mismatch(
-            f"the first is not {given[0]:g}: that is one backward's gradient, and the loop "
-            "calls backward() twice -- gradients accumulate."
-        )
-    if not math.isclose(given[0], first):
-        raise Mismatch(f"the first is not {given[0]:g}: what is d(x²)/dx at 3, and how often?")
-    if math.isclose(given[1], second + first):
-        raise Mismatch(f"the second is not {given[1]:g}: x.grad = None cleared the 12 from before.")
-    if not math.isclose(given[1], second):
-        raise Mismatch(f"the second is not {given[1]:g}: d(x³)/dx = 3x².")

@@ -108,40 +108,6 @@ def _normal_equations_exercise(answer: object) -> None:
     expect_function(answer, _normal_equations, cases, name="normal_equations", atol=1e-3)
 
 
-def _closed_form(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    features = torch.cat([x, torch.ones(len(x), 1)], dim=1)
-    return torch.linalg.lstsq(features, y).solution
-
-
-@exercise(
-    "linreg-train",
-    why="nn.Linear + nn.MSELoss + optim.SGD, zero_grad / backward / step: the same loop trains "
-    "every model in this course.",
-    hints=[
-        "X_ex has 3 features and y_ex one target: the model is nn.Linear(3, 1).",
-        "Loop: loss = loss_fn(model(X_ex), y_ex); optimizer.zero_grad(); loss.backward(); "
-        "optimizer.step(). A few hundred full-batch steps with lr=0.1 are plenty.",
-        "model = nn.Linear(3, 1); optimizer = torch.optim.SGD(model.parameters(), lr=0.1); "
-        "then loop 300 times; answer = model",
-    ],
-)
-def _train_exercise(answer: object) -> None:
-    from pytorch_lessons.data import make_linear_data
-
-    if not isinstance(answer, nn.Linear):
-        raise Mismatch(
-            f"your model should be an nn.Linear, but it is of type {type(answer).__name__}."
-        )
-    answer = copy.deepcopy(answer).cpu()  # the check runs on the CPU, wherever you trained
-    expect_module(answer, (4, 3), (4, 1), n_parameters=4, name="your model")
-    x, y = make_linear_data(200, [1.5, -2.0, 0.5], bias=1.0, noise=0.1, seed=3)
-    best = _closed_form(x, y)[:, 0]
-    learned = torch.cat([answer.weight.detach().flatten(), answer.bias.detach()]).cpu()
-    expect_tensor(
-        learned, best, name="the learned [w1, w2, w3, b]", atol=0.02, rtol=0.0, check_dtype=False
-    )
-
-
 def _linear_parameters(sizes: tuple[tuple[int, int], ...]) -> int:
     return sum(n_out * n_in + n_out for n_in, n_out in sizes)
 
@@ -241,3 +207,37 @@ def _module_exercise(answer: object) -> None:
         with torch.no_grad():
             expected = linear(_polynomial_features(x, degree))
             expect_tensor(model(x), expected, name=f"Polynomial({degree})(x)")
+
+
+def _closed_form(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    features = torch.cat([x, torch.ones(len(x), 1)], dim=1)
+    return torch.linalg.lstsq(features, y).solution
+
+
+@exercise(
+    "linreg-train",
+    why="nn.Linear + nn.MSELoss + optim.SGD, zero_grad / backward / step: the same loop trains "
+    "every model in this course.",
+    hints=[
+        "X_ex has 3 features and y_ex one target: the model is nn.Linear(3, 1).",
+        "Loop: loss = loss_fn(model(X_ex), y_ex); optimizer.zero_grad(); loss.backward(); "
+        "optimizer.step(). A few hundred full-batch steps with lr=0.1 are plenty.",
+        "model = nn.Linear(3, 1); optimizer = torch.optim.SGD(model.parameters(), lr=0.1); "
+        "then loop 300 times; answer = model",
+    ],
+)
+def _train_exercise(answer: object) -> None:
+    from pytorch_lessons.data import make_linear_data
+
+    if not isinstance(answer, nn.Linear):
+        raise Mismatch(
+            f"your model should be an nn.Linear, but it is of type {type(answer).__name__}."
+        )
+    answer = copy.deepcopy(answer).cpu()  # the check runs on the CPU, wherever you trained
+    expect_module(answer, (4, 3), (4, 1), n_parameters=4, name="your model")
+    x, y = make_linear_data(200, [1.5, -2.0, 0.5], bias=1.0, noise=0.1, seed=3)
+    best = _closed_form(x, y)[:, 0]
+    learned = torch.cat([answer.weight.detach().flatten(), answer.bias.detach()]).cpu()
+    expect_tensor(
+        learned, best, name="the learned [w1, w2, w3, b]", atol=0.02, rtol=0.0, check_dtype=False
+    )

@@ -155,52 +155,6 @@ def _train_step_check(answer: object) -> None:
             raise Mismatch(f"after step {step} the weights are not what they should be: {why}")
 
 
-def _most_confused(confusion: torch.Tensor) -> tuple[int, int]:
-    mistakes = confusion.clone()
-    mistakes.fill_diagonal_(-1)
-    flat = int(mistakes.argmax())
-    return (flat // confusion.shape[1], flat % confusion.shape[1])
-
-
-@exercise(
-    "mnist-most-confused",
-    why="the largest off-diagonal count of a confusion matrix names the pair of classes your "
-    "model mixes up most -- where to look for better data or a better model.",
-    hints=[
-        "The diagonal holds the right answers: copy the matrix (.clone()) and overwrite the "
-        "diagonal (fill_diagonal_) with -1 so that it can never be the largest.",
-        "argmax() of the whole matrix gives a flat index; row = index // n_columns, "
-        "column = index % n_columns.",
-        "Return a tuple of two Python ints: (int(row), int(column)).",
-    ],
-)
-def _most_confused_check(answer: object) -> None:
-    if not callable(answer):
-        raise Mismatch(f"most_confused should be a function, got {type(answer).__name__}.")
-    generator = torch.Generator().manual_seed(29)
-    cases = []
-    for n in (3, 5, 10):
-        matrix = torch.randint(0, 20, (n, n), generator=generator)
-        matrix += torch.eye(n, dtype=torch.int64) * 500  # a big diagonal, as in a good model
-        cases.append(matrix)
-    skewed = torch.eye(4, dtype=torch.int64) * 9
-    skewed[3, 0] = 7
-    cases.append(skewed)
-    for matrix in cases:
-        got = answer(matrix.clone())
-        expected = _most_confused(matrix)
-        if isinstance(got, torch.Tensor) or not isinstance(got, tuple):
-            raise Mismatch(
-                f"most_confused should return a tuple (true, predicted) of ints, got "
-                f"{type(got).__name__}."
-            )
-        if tuple(int(v) for v in got) != expected or not all(isinstance(v, int) for v in got):
-            raise Mismatch(
-                f"for a {len(matrix)}×{len(matrix)} confusion matrix you returned {got!r}; the "
-                "largest count off the diagonal is elsewhere (and both values must be ints)."
-            )
-
-
 # -- a whole training loop ----------------------------------------------------------------------
 
 LOOP_FEATURES, LOOP_CLASSES, LOOP_BAR = 20, 10, 0.9
@@ -267,6 +221,52 @@ def _training_loop_check(answer: Any) -> None:
             f"needs {LOOP_BAR:.0%}. Train for more epochs or with a larger learning rate, zero "
             "the gradients every step, and compute cross_entropy on the raw logits."
         )
+
+
+def _most_confused(confusion: torch.Tensor) -> tuple[int, int]:
+    mistakes = confusion.clone()
+    mistakes.fill_diagonal_(-1)
+    flat = int(mistakes.argmax())
+    return (flat // confusion.shape[1], flat % confusion.shape[1])
+
+
+@exercise(
+    "mnist-most-confused",
+    why="the largest off-diagonal count of a confusion matrix names the pair of classes your "
+    "model mixes up most -- where to look for better data or a better model.",
+    hints=[
+        "The diagonal holds the right answers: copy the matrix (.clone()) and overwrite the "
+        "diagonal (fill_diagonal_) with -1 so that it can never be the largest.",
+        "argmax() of the whole matrix gives a flat index; row = index // n_columns, "
+        "column = index % n_columns.",
+        "Return a tuple of two Python ints: (int(row), int(column)).",
+    ],
+)
+def _most_confused_check(answer: object) -> None:
+    if not callable(answer):
+        raise Mismatch(f"most_confused should be a function, got {type(answer).__name__}.")
+    generator = torch.Generator().manual_seed(29)
+    cases = []
+    for n in (3, 5, 10):
+        matrix = torch.randint(0, 20, (n, n), generator=generator)
+        matrix += torch.eye(n, dtype=torch.int64) * 500  # a big diagonal, as in a good model
+        cases.append(matrix)
+    skewed = torch.eye(4, dtype=torch.int64) * 9
+    skewed[3, 0] = 7
+    cases.append(skewed)
+    for matrix in cases:
+        got = answer(matrix.clone())
+        expected = _most_confused(matrix)
+        if isinstance(got, torch.Tensor) or not isinstance(got, tuple):
+            raise Mismatch(
+                f"most_confused should return a tuple (true, predicted) of ints, got "
+                f"{type(got).__name__}."
+            )
+        if tuple(int(v) for v in got) != expected or not all(isinstance(v, int) for v in got):
+            raise Mismatch(
+                f"for a {len(matrix)}×{len(matrix)} confusion matrix you returned {got!r}; the "
+                "largest count off the diagonal is elsewhere (and both values must be ints)."
+            )
 
 
 # -- a checkpoint --------------------------------------------------------------------------------

@@ -57,23 +57,6 @@ def _normalize(answer: object) -> None:
     expect_function(answer, _normalize_rows, _cases((2, 3), (4, 4), (1, 7), (5, 2)))
 
 
-def _best_class(scores: torch.Tensor) -> torch.Tensor:
-    return scores.argmax(dim=1)
-
-
-@exercise(
-    "tensors-argmax",
-    why="argmax over the class dimension turns a model's scores into its predicted labels.",
-    hints=[
-        "Each row holds one sample's scores; you want the column index of the largest one.",
-        "torch.argmax takes a dim argument: dim=1 works across the columns of each row.",
-        "return scores.argmax(dim=1)",
-    ],
-)
-def _argmax(answer: object) -> None:
-    expect_function(answer, _best_class, _cases((3, 4), (6, 10), (1, 2), seed=7))
-
-
 _SHAPE_QUESTIONS = (
     ("torch.stack([a, b])", "stack adds a NEW dimension (here 0) of size 2"),
     ("torch.cat([a, b], dim=1)", "cat joins along an EXISTING dimension, which grows"),
@@ -109,3 +92,20 @@ def _predict_shapes(answer: object) -> None:
             raise Mismatch(f"shape {number} ({code}) should be a tuple of ints such as (2, 3).")
         if shape != right:
             raise Mismatch(f"shape {number}, {code}, is not {shape}: {why}.")
+
+
+def _best_class(scores: torch.Tensor) -> torch.Tensor:
+    return scores.argmax(dim=1)
+
+
+@exercise(
+    "tensors-argmax",
+    why="argmax over the class dimension turns a model's scores into its predicted labels.",
+    hints=[
+        "Each row holds one sample's scores; you want the column index of the largest one.",
+        "torch.argmax takes a dim argument: dim=1 works across the columns of each row.",
+        "return scores.argmax(dim=1)",
+    ],
+)
+def _argmax(answer: object) -> None:
+    expect_function(answer, _best_class, _cases((3, 4), (6, 10), (1, 2), seed=7))
