@@ -105,8 +105,10 @@ def test_only_one_input_right_is_not_enough():
     assert not verdict("tensors-argmax", overfit).ok
 
 
-def test_hints_are_revealed_one_at_a_time(capsys, monkeypatch):
+def test_hints_are_revealed_one_at_a_time(capsys, monkeypatch, tmp_path):
     monkeypatch.setattr(core, "_HINTS_SHOWN", {})
+    monkeypatch.setattr(core, "_HOLD_BACK_FINAL_HINTS", False)
+    monkeypatch.chdir(tmp_path)
     hints = get("tensors-broadcast").hints
     for number in range(1, len(hints) + 1):
         hint("tensors-broadcast")
@@ -114,7 +116,9 @@ def test_hints_are_revealed_one_at_a_time(capsys, monkeypatch):
             f"Hint {number}/{len(hints)} for tensors-broadcast:"
         )
     hint("tensors-broadcast")
-    assert "No more hints" in capsys.readouterr().out
+    assert "No more hints for tensors-broadcast: the last one was the full answer." in (
+        capsys.readouterr().out
+    )
 
 
 def test_unknown_id_lists_close_matches():
@@ -292,10 +296,13 @@ def test_an_edition_without_final_hints_keeps_the_full_answer_back(tmp_path, cap
     (edition / core.EDITION_SETTINGS).write_text('{"final_hint": false}')
     monkeypatch.chdir(edition / "week1")
     monkeypatch.setattr(core, "_HINTS_SHOWN", {})
+    monkeypatch.setattr(core, "_HOLD_BACK_FINAL_HINTS", False)
     for _ in range(len(ex.hints) + 1):
         hint(ex.id)
     out = capsys.readouterr().out
-    assert f"Hint 1/{len(ex.hints) - 1} for {ex.id}" in out
+    total = len(ex.hints)
+    assert f"Hint 1/{total} for {ex.id}" in out  # the count says a last hint exists ...
+    assert f"(hint {total}, the full answer, your instructor keeps for later)" in out  # ... kept
     assert ex.hints[-1] not in out and "keeps the last one" in out
     assert all(text in out for text in ex.hints[:-1])
 

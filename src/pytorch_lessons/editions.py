@@ -58,11 +58,23 @@ def what_to_do(repository_url: str | None = None) -> str:
     return 'run "make lab" in the course folder: it installs the package and opens the student notebooks.'
 
 
-def setup_cell(repository_url: str | None = None):
-    """The student edition's first code cell (a fixed id, so an edition is the same each time)."""
+_HOLD_BACK_SOURCE = """
+
+# This edition: your instructor keeps each exercise's last hint (the full answer) for later.
+from pytorch_lessons.exercises import hold_back_final_hints
+
+hold_back_final_hints()"""
+
+
+def setup_cell(repository_url: str | None = None, final_hint: bool = True):
+    """The student edition's first code cell (a fixed id, so an edition is the same each time).
+    With ``final_hint=False`` it also holds back each exercise's last hint, in the notebook
+    itself, so the choice survives the notebook being copied or sent on its own."""
     import nbformat
 
     source = _SETUP_SOURCE.replace("WHAT_TO_DO", repr(what_to_do(repository_url)))
+    if not final_hint:
+        source += _HOLD_BACK_SOURCE
     cell = nbformat.v4.new_code_cell(source)
     cell.id = SETUP_CELL_ID
     return cell
@@ -73,9 +85,10 @@ def is_setup_cell(cell) -> bool:
     return cell.get("id") == SETUP_CELL_ID
 
 
-def student_notebook(notebook, repository_url: str | None = None):
+def student_notebook(notebook, repository_url: str | None = None, final_hint: bool = True):
     """A copy of ``notebook`` without its solutions and "In class" notes, with the setup cell
-    (:func:`setup_cell`) as its first code cell. Execution counts are cleared: with the
+    (:func:`setup_cell`, holding back the last hints when ``final_hint`` is False) as its first
+    code cell. Execution counts are cleared: with the
     solutions gone they would jump ([19], [21], ...)."""
     import copy
 
@@ -84,7 +97,7 @@ def student_notebook(notebook, repository_url: str | None = None):
     first_code = next(
         (i for i, cell in enumerate(result.cells) if cell.cell_type == "code"), len(result.cells)
     )
-    result.cells.insert(first_code, setup_cell(repository_url))
+    result.cells.insert(first_code, setup_cell(repository_url, final_hint))
     for cell in result.cells:
         if cell.cell_type == "markdown":
             cell.source = _FOR_INSTRUCTORS.sub("\n", cell.source).rstrip() + "\n"
@@ -101,37 +114,70 @@ class EditionReport:
     written: list[Path] = field(default_factory=list)
     unchanged: list[Path] = field(default_factory=list)
     refused: list[Path] = field(default_factory=list)
+    #: whether this edition shows each exercise's last hint, and whether that was kept from
+    #: the edition already in the folder (no choice given)
+    final_hint: bool = True
+    kept_setting: bool = False
 
 
-def write_student_edition(book: Path, out: Path, final_hint: bool = True) -> EditionReport:
+def write_student_edition(book: Path, out: Path, final_hint: bool | None = None) -> EditionReport:
     """Write the student edition of every ``book/NN-*.ipynb`` into ``out``.
 
-    A notebook already in ``out`` that differs from what would be written is left untouched
-    and reported in ``refused``: it may hold a student's work. With ``final_hint=False`` the
-    edition's ``hint(...)`` keeps back each exercise's last hint, the full answer (the setting
-    is a file in ``out``; see :func:`pytorch_lessons.exercises.core.final_hint_held_back`).
+    A notebook already in ``out`` that differs from both forms of the edition (with and without
+    the last hints) is left untouched and reported in ``refused``: it may hold a student's work.
+    With ``final_hint=False`` the edition's ``hint(...)`` keeps back each exercise's last hint,
+    the full answer (its setup cells say so, and a file in ``out`` records the choice; see
+    :func:`pytorch_lessons.exercises.core.final_hint_held_back`). ``None`` keeps the choice of
+    the edition already in ``out``, and shows every hint in a new one.
     """
     import nbformat
 
     book, out = Path(book), Path(out)
     chapters = sorted(book.glob("[0-9]*.ipynb"))
     if not chapters:
-        raise FileNotFoundError(f"no chapter notebooks (NN-*.ipynb) in {book}")
+        where = f" ({book.resolve()})" if not book.is_absolute() else ""
+        raise FileNotFoundError(
+            f"no chapter notebooks (NN-*.ipynb) in {book}{where}: run this in the course's "
+            "folder, or name the chapters' folder with --book"
+        )
+    report = EditionReport()
+    if final_hint is None:
+        final_hint = not _hint_setting_held_back(out)
+        report.kept_setting = not final_hint
+    report.final_hint = final_hint
     out.mkdir(parents=True, exist_ok=True)
     _write_hint_setting(out, final_hint)
-    report = EditionReport()
     for chapter in chapters:
-        text = nbformat.writes(student_notebook(nbformat.read(chapter, as_version=4))) + "\n"
+        notebook = nbformat.read(chapter, as_version=4)
+        text, other = (
+            nbformat.writes(student_notebook(notebook, final_hint=choice)) + "\n"
+            for choice in (final_hint, not final_hint)
+        )
         target = out / chapter.name
         if target.exists():
-            if target.read_text(encoding="utf-8") == text:
+            present = target.read_text(encoding="utf-8")
+            if present == text:
                 report.unchanged.append(target)
-            else:
+                continue
+            if present != other:
                 report.refused.append(target)
-            continue
+                continue
         target.write_text(text, encoding="utf-8")
         report.written.append(target)
     return report
+
+
+def _hint_setting_held_back(out: Path) -> bool:
+    """Whether the edition already in ``out`` holds the last hints back."""
+    import json
+
+    from pytorch_lessons.exercises.core import EDITION_SETTINGS
+
+    try:
+        settings = json.loads((out / EDITION_SETTINGS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(settings, dict) and settings.get("final_hint") is False
 
 
 def _write_hint_setting(out: Path, final_hint: bool) -> None:

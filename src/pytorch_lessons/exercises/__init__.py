@@ -17,6 +17,7 @@ from pytorch_lessons.exercises.core import (
     exercise,
     get,
     hint,
+    hold_back_final_hints,
     verdict,
 )
 from pytorch_lessons.exercises.expect import (
@@ -44,5 +45,6 @@ __all__ = [
     "expect_tensor",
     "get",
     "hint",
+    "hold_back_final_hints",
     "verdict",
 ]

@@ -235,12 +235,24 @@ def _record(id: str, result: Verdict) -> None:
 
 #: written into a student edition made with ``--no-final-hint`` (see :mod:`pytorch_lessons.editions`)
 EDITION_SETTINGS = ".pytorch-lessons-edition.json"
+_HOLD_BACK_FINAL_HINTS = False
+
+
+def hold_back_final_hints() -> None:
+    """What the setup cell of an edition made with ``--no-final-hint`` calls: from then on
+    ``hint(...)`` keeps each exercise's last hint, the full answer, back. The call is in the
+    notebook itself, so the setting goes wherever the notebook is copied or sent."""
+    global _HOLD_BACK_FINAL_HINTS
+    _HOLD_BACK_FINAL_HINTS = True
 
 
 def final_hint_held_back(folder: str | os.PathLike[str] | None = None) -> bool:
-    """Whether the student edition this kernel runs in holds back each exercise's last hint
-    (the full answer): the instructor's choice, read from :data:`EDITION_SETTINGS` in the
-    notebook's folder (the kernel's working directory) or a folder above it."""
+    """Whether the student edition this kernel runs holds back each exercise's last hint (the
+    full answer): the instructor's choice, made by the notebook's setup cell
+    (:func:`hold_back_final_hints`) or read from :data:`EDITION_SETTINGS` in the notebook's
+    folder (the kernel's working directory) or a folder above it."""
+    if _HOLD_BACK_FINAL_HINTS:
+        return True
     start = Path(folder) if folder is not None else Path.cwd()
     for place in (start, *start.parents):
         settings = place / EDITION_SETTINGS
@@ -258,16 +270,19 @@ def hint(id: str = _MISSING) -> None:
     if ex is None:
         return
     held_back = final_hint_held_back() and len(ex.hints) > 1
+    total = len(ex.hints)
     hints = ex.hints[:-1] if held_back else ex.hints
     shown = _HINTS_SHOWN.get(ex.id, 0)
     if shown >= len(hints):
         if held_back:
             print(
-                f"No more hints for {ex.id}: your instructor keeps the last one, the full answer, "
-                "for later. Ask them, or talk it through with a neighbour."
+                f"No more hints for {ex.id}: your instructor keeps the last one (hint {total}), "
+                "the full answer, for later. Ask them, or talk it through with a neighbour."
             )
         else:
-            print(f"No more hints for {ex.id}: the solution is in the instructor notebook.")
+            print(f"No more hints for {ex.id}: the last one was the full answer.")
         return
     _HINTS_SHOWN[ex.id] = shown + 1
-    print(f"Hint {shown + 1}/{len(hints)} for {ex.id}: {hints[shown]}")
+    last = held_back and shown + 1 == len(hints)
+    kept = f" (hint {total}, the full answer, your instructor keeps for later)" if last else ""
+    print(f"Hint {shown + 1}/{total} for {ex.id}: {hints[shown]}{kept}")
