@@ -178,7 +178,7 @@ def test_grade_refuses_bad_input_in_one_line(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("PYTORCH_LESSONS_DATA", str(tmp_path / "no-data"))
     assert main(["grade", str(tmp_path), "--out", str(tmp_path / "g.csv")]) == 2
     err = capsys.readouterr().err
-    assert "07-mnist read MNIST, which is not in" in err and "data fetch" in err
+    assert "07-mnist needs MNIST, which is not in" in err and "data fetch" in err
     assert err.startswith("error:") and len(err.strip().splitlines()) == 1  # one line, no run
     assert not (tmp_path / "g.csv").exists()
 

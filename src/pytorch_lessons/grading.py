@@ -204,7 +204,8 @@ def missing_data(submissions: Iterable[Submission]) -> str:
     if not needing or mnist_present():
         return ""
     return (
-        f"{', '.join(needing)} read MNIST, which is not in {data_root()}: every student would "
+        f"{', '.join(needing)} {'needs' if len(needing) == 1 else 'need'} MNIST, which is not in "
+        f"{data_root()}: every student would "
         "fail. Run `pytorch-lessons data fetch`, or set PYTORCH_LESSONS_DATA to the folder "
         "that holds it."
     )
