@@ -88,8 +88,8 @@ def is_setup_cell(cell) -> bool:
 def student_notebook(notebook, repository_url: str | None = None, final_hint: bool = True):
     """A copy of ``notebook`` without its solutions and "In class" notes, with the setup cell
     (:func:`setup_cell`, holding back the last hints when ``final_hint`` is False) as its first
-    code cell. Execution counts are cleared: with the
-    solutions gone they would jump ([19], [21], ...)."""
+    code cell. Execution counts are cleared: with the solutions gone they would jump ([19],
+    [21], ...)."""
     import copy
 
     result = copy.deepcopy(notebook)
