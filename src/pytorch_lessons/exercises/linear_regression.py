@@ -156,8 +156,10 @@ def _polynomial_features(x: torch.Tensor, degree: int) -> torch.Tensor:
     "every model you will write has this shape.",
     hints=[
         "Start with def __init__(self, degree): then super().__init__() before anything else.",
-        "self.register_buffer('powers', torch.arange(1, degree + 1, dtype=torch.float32)) and "
-        "self.linear = nn.Linear(degree, 1); forward returns self.linear(x ** self.powers).",
+        "Keep the exponents 1, 2, ..., degree in a buffer named powers (self.register_buffer): it "
+        "moves with the model to its device but is not trained. The one layer maps degree "
+        "features to 1 output. In forward, x of shape (N, 1) raised to the powers broadcasts "
+        "to (N, degree), the layer's input.",
         "def __init__(self, degree): super().__init__(); self.register_buffer('powers', "
         "torch.arange(1, degree + 1, dtype=torch.float32)); self.linear = nn.Linear(degree, 1)\n"
         "def forward(self, x): return self.linear(x ** self.powers)",

@@ -24,8 +24,8 @@ def _normalize(images: torch.Tensor) -> torch.Tensor:
     why="ToTensor + Normalize, done once for a whole tensor of images instead of once per "
     "sample: the trick that makes in-memory training fast.",
     hints=[
-        "Three steps: add the channel dimension (unsqueeze(1)), scale 0..255 to 0..1 (.float() / 255), "
-        "then standardize: (x - MNIST_MEAN) / MNIST_STD.",
+        "Three steps, in this order: give every image a channel dimension, so the shape becomes "
+        "(N, 1, 28, 28); scale 0..255 to 0..1; then standardize with MNIST_MEAN and MNIST_STD.",
         "uint8 arithmetic would overflow or truncate: convert with .float() before dividing.",
         "return (images.unsqueeze(1).float() / 255 - MNIST_MEAN) / MNIST_STD",
     ],
@@ -181,9 +181,10 @@ def _loop_model() -> nn.Module:
     hints=[
         "Build the optimizer yourself, over model.parameters(): torch.optim.Adam with lr=1e-2 "
         "works well here. Put the model in training mode with model.train().",
-        "For each of about 10 epochs: order = torch.randperm(len(x)); for each index in "
-        "order.split(64): loss = F.cross_entropy(model(x[index]), y[index]), then "
-        "optimizer.zero_grad(), loss.backward(), optimizer.step().",
+        "About 10 epochs. In each, shuffle the indices (torch.randperm) and cut them into "
+        "batches of 64 (.split). For each batch: the logits, F.cross_entropy against the labels, "
+        "then the optimizer's three steps in their order: clear the old gradients, "
+        "backpropagate, update.",
         "optimizer = torch.optim.Adam(model.parameters(), lr=1e-2); model.train(); "
         "for _ in range(10): for index in torch.randperm(len(x)).split(64): "
         "loss = F.cross_entropy(model(x[index]), y[index]); optimizer.zero_grad(); "
