@@ -233,7 +233,10 @@ def run_notebook(
     """Run a temporary copy of ``notebook`` in a fresh kernel; the submission is not touched.
     ``stop`` set (an interrupted grading) ends the run early."""
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="pytorch-lessons-grade-") as tmp:
+    # a process the notebook left behind may still write there: never lose the verdicts to it
+    with tempfile.TemporaryDirectory(
+        prefix="pytorch-lessons-grade-", ignore_cleanup_errors=True
+    ) as tmp:
         work, private = Path(tmp) / "work", Path(tmp) / "grader"
         work.mkdir()
         private.mkdir()
