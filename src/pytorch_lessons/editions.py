@@ -142,7 +142,9 @@ def write_student_edition(book: Path, out: Path, final_hint: bool | None = None)
         )
     report = EditionReport()
     if final_hint is None:
-        final_hint = not _hint_setting_held_back(out)
+        from pytorch_lessons.exercises.core import settings_hold_back
+
+        final_hint = not settings_hold_back(out)
         report.kept_setting = not final_hint
     report.final_hint = final_hint
     out.mkdir(parents=True, exist_ok=True)
@@ -165,19 +167,6 @@ def write_student_edition(book: Path, out: Path, final_hint: bool | None = None)
         target.write_text(text, encoding="utf-8")
         report.written.append(target)
     return report
-
-
-def _hint_setting_held_back(out: Path) -> bool:
-    """Whether the edition already in ``out`` holds the last hints back."""
-    import json
-
-    from pytorch_lessons.exercises.core import EDITION_SETTINGS
-
-    try:
-        settings = json.loads((out / EDITION_SETTINGS).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return isinstance(settings, dict) and settings.get("final_hint") is False
 
 
 def _write_hint_setting(out: Path, final_hint: bool) -> None:

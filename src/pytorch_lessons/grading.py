@@ -170,21 +170,23 @@ def find_submissions(root: Path) -> tuple[list[Submission], list[str]]:
         if same != folder.name:
             skipped.append(f"{folder.name}: the same folder as {same} (a link to it)")
             continue
-        unreadable = len(skipped)
-        found: dict[str, list[tuple[str, Path]]] = {}
+        # each chapter's copies, and each notebook that is no chapter on its own ("")
+        found: dict[str, tuple[str, list[tuple[str, Path]]]] = {}
+        unreadable: list[str] = []
         for path in sorted(folder.rglob("*")):
             parts = path.relative_to(folder).parts
             if path.suffix.lower() != ".ipynb" or any(_ignored(part) for part in parts):
                 continue
             name = "/".join(parts)
             if not path.is_file():
-                skipped.append(f"{folder.name}/{name}: not a file that can be read")
+                unreadable.append(f"{folder.name}/{name}: not a file that can be read")
                 continue
-            found.setdefault(chapter_of(path.name) or f"?{name}", []).append((name, path))
-        if not found and len(skipped) == unreadable:
+            chapter = chapter_of(path.name)
+            found.setdefault(chapter or name, (chapter, []))[1].append((name, path))
+        skipped.extend(unreadable)
+        if not found and not unreadable:
             skipped.append(f"{folder.name}: no notebooks")
-        for chapter, copies in found.items():
-            chapter = "" if chapter.startswith("?") else chapter
+        for chapter, copies in found.values():
             # the copy named exactly as the edition names it, nearest the top, is the one
             copies.sort(key=lambda c: (c[0].count("/"), Path(c[0]).stem.lower() != chapter, c[0]))
             (name, path), others = copies[0], copies[1:]

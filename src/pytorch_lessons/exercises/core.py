@@ -255,13 +255,19 @@ def final_hint_held_back(folder: str | os.PathLike[str] | None = None) -> bool:
         return True
     start = Path(folder) if folder is not None else Path.cwd()
     for place in (start, *start.parents):
-        settings = place / EDITION_SETTINGS
-        if settings.is_file():
-            try:
-                return json.loads(settings.read_text(encoding="utf-8")).get("final_hint") is False
-            except (OSError, ValueError, AttributeError):
-                return False
+        if (place / EDITION_SETTINGS).is_file():
+            return settings_hold_back(place)
     return False
+
+
+def settings_hold_back(folder: Path) -> bool:
+    """Whether :data:`EDITION_SETTINGS` in ``folder`` itself holds the last hints back (a
+    missing or unreadable file does not)."""
+    try:
+        settings = json.loads((folder / EDITION_SETTINGS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(settings, dict) and settings.get("final_hint") is False
 
 
 def hint(id: str = _MISSING) -> None:
