@@ -239,9 +239,9 @@ def run_notebook(
     with tempfile.TemporaryDirectory(
         prefix="pytorch-lessons-grade-", ignore_cleanup_errors=True
     ) as tmp:
-        work, private = Path(tmp) / "work", Path(tmp) / "grader"
-        work.mkdir()
-        private.mkdir()
+        work, private, scratch = Path(tmp) / "work", Path(tmp) / "grader", Path(tmp) / "tmp"
+        for folder in (work, private, scratch):
+            folder.mkdir()
         copy = work / notebook.name
         shutil.copyfile(notebook, copy)
         _kernel_spec(private / "jupyter")
@@ -250,6 +250,10 @@ def run_notebook(
             **os.environ,
             VERDICTS_ENV: str(files["verdicts"]),
             "JUPYTER_PATH": str(private / "jupyter"),
+            # what the worker, its kernel and the notebook put in the temporary folder (a
+            # kernel's connection file, a notebook's tempfile.mkdtemp()) goes when this does,
+            # also when they are stopped before they could clean up
+            **dict.fromkeys(("TMPDIR", "TEMP", "TMP"), str(scratch)),
             "MPLBACKEND": "Agg",
             "OMP_NUM_THREADS": str(threads),
             "PYTORCH_LESSONS_FAST": "1" if fast else os.environ.get("PYTORCH_LESSONS_FAST", ""),
